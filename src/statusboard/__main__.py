@@ -1,0 +1,3 @@
+from statusboard.interfaces.cli.main import main
+
+raise SystemExit(main())

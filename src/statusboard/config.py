@@ -1,0 +1,36 @@
+"""Settings, read from the environment once at start (see the README's settings table)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///.statusboard/status.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    cache_path: str = ".statusboard/cache.db"
+    markdown_path: str = ".project_status.md"
+    git_repo: str = "."
+    client_id: str | None = None
+    cache_ttl_minutes: int = 30
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        ttl = env.get("STATUSBOARD_CACHE_TTL_MINUTES", "30")
+        try:
+            ttl_minutes = int(ttl)
+        except ValueError:
+            raise ValueError(f"STATUSBOARD_CACHE_TTL_MINUTES must be a whole number, got {ttl!r}") from None
+        return cls(
+            database_url=env.get("STATUSBOARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            cache_path=env.get("STATUSBOARD_CACHE_PATH") or ".statusboard/cache.db",
+            markdown_path=env.get("STATUSBOARD_MARKDOWN_PATH") or ".project_status.md",
+            git_repo=env.get("STATUSBOARD_GIT_REPO") or ".",
+            client_id=env.get("STATUSBOARD_CLIENT_ID") or None,
+            cache_ttl_minutes=ttl_minutes,
+        )

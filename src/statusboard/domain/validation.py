@@ -1,0 +1,53 @@
+"""Turning Pydantic's complaints into our ValidationError, with dotted field paths."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
+
+import pydantic
+from pydantic import AfterValidator
+
+from statusboard.domain.errors import ValidationError
+
+
+def field_path(loc: Sequence[int | str], prefix: str = "") -> str:
+    parts = [prefix] if prefix else []
+    parts.extend(str(part) for part in loc)
+    return ".".join(parts)
+
+
+def from_pydantic(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
+    errors = []
+    for err in exc.errors(include_url=False):
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        errors.append((field_path(err["loc"], prefix), message))
+    return ValidationError(errors)
+
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def validated(model: type[M], data: Any, prefix: str = "") -> M:
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise from_pydantic(exc, prefix) from exc
+
+
+def _canonical_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("must be a UUID") from None
+
+
+EntityId = Annotated[str, AfterValidator(_canonical_uuid)]
+"""A UUID given as a string, stored in its canonical lowercase form."""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

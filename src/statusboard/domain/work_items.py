@@ -1,0 +1,173 @@
+"""Work items: the kinds, the statuses, per-type metadata and the field rules."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from statusboard.domain.errors import ValidationError
+from statusboard.domain.validation import EntityId, validated
+
+MAX_DEPTH = 5
+
+
+class ItemType(StrEnum):
+    PROJECT = "project"
+    SESSION = "session"
+    TASK = "task"
+    RESEARCH = "research"
+
+
+class ItemStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    BLOCKED = "blocked"
+
+
+class DependencyType(StrEnum):
+    DEPENDS_ON = "depends_on"
+    BLOCKS = "blocks"
+
+
+Priority = Literal["high", "medium", "low"]
+Hours = Annotated[float, Field(ge=0, le=1000)]
+
+
+class _Metadata(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    priority: Priority | None = None
+
+
+class TaskMetadata(_Metadata):
+    estimated_hours: Hours | None = None
+    actual_hours: Hours | None = None
+    blocked_reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class ProjectMetadata(_Metadata):
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    target_quarter: Annotated[str, Field(pattern=r"^\d{4}-Q[1-4]$")] | None = None
+    constitutional_principles: list[str] | None = None
+
+
+class YamlFrontmatter(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+    schema_version: str | int | float
+
+
+class SessionMetadata(_Metadata):
+    token_budget: Annotated[int, Field(ge=1000, le=1_000_000)] | None = None
+    prompts_count: Annotated[int, Field(ge=0)] | None = None
+    yaml_frontmatter: YamlFrontmatter | None = None
+
+
+class ResearchMetadata(_Metadata):
+    research_questions: list[str] | None = None
+    findings_summary: Annotated[str, Field(max_length=2000)] | None = None
+    references: list[str] | None = None
+
+
+METADATA_MODELS: dict[ItemType, type[_Metadata]] = {
+    ItemType.PROJECT: ProjectMetadata,
+    ItemType.SESSION: SessionMetadata,
+    ItemType.TASK: TaskMetadata,
+    ItemType.RESEARCH: ResearchMetadata,
+}
+
+
+def validate_metadata(item_type: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Checks metadata against its type's model; returns it normalized, without empty keys."""
+    model = validated(METADATA_MODELS[ItemType(item_type)], metadata, prefix="metadata")
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """An update's metadata is a patch: given keys replace, a null value removes the key."""
+    merged = {**current, **patch}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+_BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def _git_branch(value: str) -> str:
+    if (
+        _BAD_REF.search(value)
+        or value.startswith(("-", "/", "."))
+        or value.endswith(("/", ".", ".lock"))
+        or value == "@"
+    ):
+        raise ValueError("not a valid git branch name")
+    return value
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+BranchName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+CommitHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")]
+PrNumber = Annotated[int, Field(ge=1)]
+
+
+class _GitFields(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("title", check_fields=False)
+    @classmethod
+    def _title_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("branch_name", check_fields=False)
+    @classmethod
+    def _branch(cls, value: str | None) -> str | None:
+        return None if value is None else _git_branch(value)
+
+
+ItemTypeName = Literal["project", "session", "task", "research"]
+StatusName = Literal["active", "completed", "blocked"]
+DependencyTypeName = Literal["depends_on", "blocks"]
+
+
+class NewWorkItem(_GitFields):
+    item_type: ItemTypeName
+    title: Title
+    parent_id: EntityId | None = None
+    status: StatusName = "active"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    branch_name: BranchName | None = None
+    commit_hash: CommitHash | None = None
+    pr_number: PrNumber | None = None
+
+
+
+class WorkItemChanges(_GitFields):
+    """The fields an update may change; absent fields stay as they are."""
+
+    title: Title | None = None
+    status: StatusName | None = None
+    parent_id: EntityId | None = None
+    metadata: dict[str, Any] | None = None
+    branch_name: BranchName | None = None
+    commit_hash: CommitHash | None = None
+    pr_number: PrNumber | None = None
+
+
+def child_path(parent_path: str, item_id: str) -> str:
+    return f"{parent_path}{item_id}/"
+
+
+def root_path(item_id: str) -> str:
+    return f"/{item_id}/"
+
+
+def ids_in_path(path: str) -> list[str]:
+    """Root first, the item itself last."""
+    return [part for part in path.split("/") if part]
+
+
+def check_depth(depth: int, field: str = "parent_id") -> None:
+    if depth > MAX_DEPTH:
+        raise ValidationError.single(field, f"hierarchy deeper than {MAX_DEPTH} levels below the root")

@@ -1,0 +1,62 @@
+"""The change log: every write appends its entries in its own transaction.
+
+On PostgreSQL, sequence numbers are handed out before commit, so two writers could
+commit out of order and a reader that already moved past seq 12 would never see
+seq 11. Appending under a transaction-level advisory lock, as the last step of every
+write, makes seq order equal commit order; the lock is held only from the append to
+the commit. SQLite writers already take turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.storage.database import CHANGE_LOG_LOCK, Database
+from statusboard.storage.repositories import changes as repo
+
+MAX_CHANGES_PAGE = 1000
+
+
+@dataclass
+class ChangeEntry:
+    entity: str
+    entity_id: str
+    version: int | None
+    op: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def record(db: Database, conn: Connection, actor: str, at: datetime, entries: list[ChangeEntry]) -> None:
+    """Appends the entries; call it last in the transaction, after every row lock is taken."""
+    db.lock(conn, CHANGE_LOG_LOCK)
+    for entry in entries:
+        repo.append(
+            conn,
+            entity=entry.entity,
+            entity_id=entry.entity_id,
+            version=entry.version,
+            op=entry.op,
+            actor=actor,
+            at=at,
+            fields=entry.fields,
+        )
+
+
+class ChangeLogService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def list_changes(self, since_seq: int = 0, limit: int = 100) -> dict[str, Any]:
+        with self._db.reading() as conn:
+            rows = repo.since(conn, since_seq, limit + 1)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return {
+            "changes": rows,
+            "last_seq": rows[-1]["seq"] if rows else since_seq,
+            "has_more": has_more,
+        }

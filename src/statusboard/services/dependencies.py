@@ -1,0 +1,73 @@
+"""Use cases for dependencies between work items, kept free of cycles."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import NotFoundError, ValidationError
+from statusboard.domain.validation import new_id
+from statusboard.services.changes import ChangeEntry, record
+from statusboard.storage.database import DEPENDENCY_LOCK, Database
+from statusboard.storage.repositories import dependencies as repo
+from statusboard.storage.repositories import work_items as items_repo
+from statusboard.storage.repositories.dependencies import DependencyRow
+
+ENTITY = "dependency"
+
+
+class DependencyService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def add(self, actor: str, work_item_id: str, depends_on_id: str, dependency_type: str) -> DependencyRow:
+        if work_item_id == depends_on_id:
+            raise ValidationError.single("depends_on_id", "an item cannot depend on itself")
+        # Whatever the type, one item must finish before the other.
+        first, then = (
+            (depends_on_id, work_item_id) if dependency_type == "depends_on" else (work_item_id, depends_on_id)
+        )
+
+        def work(conn: Connection) -> DependencyRow:
+            # Cycle checks read the whole graph: two concurrent additions must take turns.
+            self._db.lock(conn, DEPENDENCY_LOCK)
+            for field, item_id in (("work_item_id", work_item_id), ("depends_on_id", depends_on_id)):
+                item = items_repo.get_for_share(conn, item_id)
+                if item is None:
+                    raise NotFoundError("work_item", id=item_id)
+                if item["deleted_at"] is not None:
+                    raise ValidationError.single(field, "work item is deleted")
+            if repo.get(conn, work_item_id, depends_on_id) is not None:
+                raise ValidationError.single("depends_on_id", "this dependency already exists")
+            if repo.precedes(conn, then, first):
+                raise ValidationError.single("depends_on_id", "would create a dependency cycle")
+            now = self._clock.now()
+            row = repo.insert(
+                conn,
+                {
+                    "id": new_id(),
+                    "work_item_id": work_item_id,
+                    "depends_on_id": depends_on_id,
+                    "dependency_type": dependency_type,
+                    "created_at": now,
+                    "created_by": actor,
+                },
+            )
+            fields = {"work_item_id": work_item_id, "depends_on_id": depends_on_id, "dependency_type": dependency_type}
+            record(self._db, conn, actor, now, [ChangeEntry(ENTITY, row["id"], None, "create", fields)])
+            return row
+
+        return self._db.write(work)
+
+    def remove(self, actor: str, work_item_id: str, depends_on_id: str) -> DependencyRow:
+        def work(conn: Connection) -> DependencyRow:
+            row = repo.remove(conn, work_item_id, depends_on_id)
+            if row is None:
+                raise NotFoundError(ENTITY, id=f"{work_item_id}->{depends_on_id}")
+            now = self._clock.now()
+            fields = {"work_item_id": work_item_id, "depends_on_id": depends_on_id}
+            record(self._db, conn, actor, now, [ChangeEntry(ENTITY, row["id"], None, "delete", fields)])
+            return row
+
+        return self._db.write(work)

@@ -1,0 +1,91 @@
+"""Transactions: short, explicit, and retried only where a retry is safe.
+
+A write is a function run inside one transaction. On SQLite it starts with BEGIN
+IMMEDIATE, so it holds the single write lock from its first statement and cannot
+fail half-way with "database is locked". On PostgreSQL, serialization failures and
+deadlocks abort the whole transaction, which is then run again from the start, a
+bounded number of times. Reads never hold a transaction open between requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Literal, TypeVar
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from statusboard.domain.errors import DatabaseUnavailableError
+from statusboard.storage.engine import BEGIN_MODE_OPTION
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRYABLE_PG_STATES = {"40001", "40P01", "55P03"}
+
+# Keys of PostgreSQL transaction-level advisory locks.
+CHANGE_LOG_LOCK = 0x5B_0001
+HIERARCHY_LOCK = 0x5B_0002
+DEPENDENCY_LOCK = 0x5B_0003
+
+Backend = Literal["sqlite", "postgresql"]
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.backend: Backend = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read-only transaction: a consistent view for the queries inside it."""
+        with self._connect() as conn, conn.begin():
+            yield conn
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Runs `work` in one write transaction and commits; retries whole transient failures."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self._connect() as conn:
+                    if self.backend == "sqlite":
+                        conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
+                    with conn.begin():
+                        return work(conn)
+            except DBAPIError as exc:
+                if not self._is_transient(exc) or attempt == MAX_ATTEMPTS:
+                    if self._is_transient(exc):
+                        raise DatabaseUnavailableError(
+                            f"database stayed busy after {attempt} attempts", ["primary"]
+                        ) from exc
+                    raise
+                log.info("retrying a write after a transient failure (attempt %d): %s", attempt, exc.orig)
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def lock(self, conn: Connection, key: int, *, shared: bool = False) -> None:
+        """A PostgreSQL advisory lock held to the end of the transaction.
+
+        SQLite needs none: BEGIN IMMEDIATE already makes writers take turns.
+        """
+        if self.backend == "postgresql":
+            fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            conn.execute(text(f"SELECT {fn}(:key)"), {"key": key})
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(str(exc.orig).strip().splitlines()[0], ["primary"]) from exc
+        with conn:
+            yield conn
+
+    def _is_transient(self, exc: DBAPIError) -> bool:
+        if self.backend == "sqlite":
+            return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+        return getattr(exc.orig, "sqlstate", None) in RETRYABLE_PG_STATES

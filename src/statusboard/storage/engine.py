@@ -1,0 +1,82 @@
+"""Engines for the two backends, configured for many writers in many processes.
+
+SQLite: WAL (readers never wait for the writer), foreign keys on, a busy timeout,
+and the driver's own transaction handling switched off so that every transaction
+starts with an explicit BEGIN that we choose: BEGIN IMMEDIATE for writes. A
+deferred transaction that later upgrades to a write can fail at once with
+"database is locked" whatever the busy timeout; an immediate one waits its turn at
+BEGIN, before it has done anything, so it never fails half-way.
+
+PostgreSQL: psycopg 3, READ COMMITTED, a connect deadline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 2
+BEGIN_MODE_OPTION = "statusboard_sqlite_begin"
+
+
+def normalize_url(raw: str) -> URL:
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername == "sqlite+pysqlite":
+        url = url.set(drivername="sqlite")
+    return url
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def build_engine(raw_url: str, *, pool_size: int = 5) -> Engine:
+    url = normalize_url(raw_url)
+    if is_sqlite(url):
+        return _sqlite_engine(url, pool_size)
+    if url.get_backend_name() == "postgresql":
+        return _postgres_engine(url, pool_size)
+    raise ValueError(f"unsupported database URL scheme: {url.drivername}")
+
+
+def _sqlite_engine(url: URL, pool_size: int) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(BEGIN_MODE_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _postgres_engine(url: URL, pool_size: int) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=False,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "statusboard"},
+    )

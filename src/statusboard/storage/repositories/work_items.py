@@ -1,0 +1,122 @@
+"""SQL for work items. Every change is one conditional statement; the row count decides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, literal, select, update
+from sqlalchemy.engine import RowMapping
+
+from statusboard.domain.clock import iso
+from statusboard.storage.tables import work_items as t
+
+WorkItemRow = dict[str, Any]
+
+
+def to_record(row: RowMapping) -> WorkItemRow:
+    record = dict(row)
+    for key in ("created_at", "updated_at", "deleted_at"):
+        record[key] = iso(record[key])
+    record["archived"] = bool(record["archived"])
+    return record
+
+
+def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
+    row = conn.execute(t.insert().values(**values).returning(*t.c)).mappings().one()
+    return to_record(row)
+
+
+def get(conn: Connection, item_id: str) -> WorkItemRow | None:
+    row = conn.execute(select(t).where(t.c.id == item_id)).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, WorkItemRow]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(t).where(t.c.id.in_(ids))).mappings()
+    return {row["id"]: to_record(row) for row in rows}
+
+
+def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:
+    """Reads a row and keeps it from changing until this transaction ends (PostgreSQL)."""
+    stmt = select(t).where(t.c.id == item_id).with_for_update(read=True)
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def conditional_update(
+    conn: Connection, item_id: str, expected_version: int, values: Mapping[str, Any]
+) -> WorkItemRow | None:
+    """Applies `values` and bumps the version only if the row is live and at `expected_version`."""
+    stmt = (
+        update(t)
+        .where(t.c.id == item_id, t.c.version == expected_version, t.c.deleted_at.is_(None))
+        .values(**values, version=t.c.version + 1)
+        .returning(*t.c)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def live_children_count(conn: Connection, item_id: str) -> int:
+    stmt = select(func.count()).where(t.c.parent_id == item_id, t.c.deleted_at.is_(None))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def subtree_max_depth(conn: Connection, path: str) -> int:
+    stmt = select(func.max(t.c.depth)).where(t.c.path.startswith(path, autoescape=True))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def move_subtree(conn: Connection, old_prefix: str, new_prefix: str, depth_delta: int) -> None:
+    """Rewrites the path and depth of every strict descendant of the moved item."""
+    stmt = (
+        update(t)
+        .where(t.c.path.startswith(old_prefix, autoescape=True), t.c.path != old_prefix)
+        .values(
+            path=literal(new_prefix) + func.substr(t.c.path, len(old_prefix) + 1),
+            depth=t.c.depth + depth_delta,
+        )
+    )
+    conn.execute(stmt)
+
+
+def descendants(conn: Connection, item_id: str, *, include_archived: bool) -> list[WorkItemRow]:
+    """Every live descendant, found level by level along parent_id (at most five levels)."""
+    tree = select(t.c.id).where(t.c.parent_id == item_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(t.c.id).join(tree, t.c.parent_id == tree.c.id))
+    conditions = [t.c.id.in_(select(tree.c.id)), t.c.deleted_at.is_(None)]
+    if not include_archived:
+        conditions.append(t.c.archived.is_(False))
+    stmt = select(t).where(and_(*conditions)).order_by(t.c.depth, t.c.created_at, t.c.id)
+    return [to_record(row) for row in conn.execute(stmt).mappings()]
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    item_type: str | None = None
+    status: str | None = None
+    parent_id: str | None = None
+    created_by: str | None = None
+    include_deleted: bool = False
+
+
+def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tuple[list[WorkItemRow], int]:
+    conditions = [t.c.archived.is_(False)]
+    if not flt.include_deleted:
+        conditions.append(t.c.deleted_at.is_(None))
+    for column, value in (
+        (t.c.item_type, flt.item_type),
+        (t.c.status, flt.status),
+        (t.c.parent_id, flt.parent_id),
+        (t.c.created_by, flt.created_by),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    where = and_(*conditions)
+    total = int(conn.execute(select(func.count()).select_from(t).where(where)).scalar_one())
+    stmt = select(t).where(where).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
+    return [to_record(row) for row in conn.execute(stmt).mappings()], total

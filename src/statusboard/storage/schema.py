@@ -1,0 +1,60 @@
+"""Schema migrations, applied at start by every process that opens the database.
+
+Many `statusboard mcp` processes may start at once against one fresh database, so
+the upgrade runs under a lock: BEGIN IMMEDIATE on SQLite (DDL is transactional
+there) and an advisory lock on PostgreSQL. Whoever comes second finds the schema
+at head and does nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from statusboard.storage.engine import BEGIN_MODE_OPTION
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+UPGRADE_LOCK = 0x5B_0000
+
+
+def _alembic_config(conn: Connection) -> object:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    from alembic import command
+
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+            command.upgrade(_alembic_config(conn), target)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Upgrades only when needed, so an up-to-date start takes no write lock."""
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
