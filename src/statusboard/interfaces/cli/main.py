@@ -1,0 +1,94 @@
+"""The `statusboard` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from statusboard.config import Settings
+from statusboard.interfaces.errors import as_statusboard_error, exit_code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="statusboard", description="Shared project status over MCP.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("mcp", help="MCP server over stdio (what an AI client launches)")
+    serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, plus /health")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply schema migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # stdout belongs to the MCP protocol under `mcp`: every log line goes to stderr.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="statusboard: %(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.command == "mcp":
+            return _run_stdio(settings)
+        if args.command == "serve":
+            return _run_http(settings, args.host, args.port)
+        if args.command == "db" and args.db_command == "upgrade":
+            return _upgrade(settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        known = as_statusboard_error(exc)
+        reason = known.message if known else f"{type(exc).__name__}: {exc}"
+        print(f"statusboard: {reason}", file=sys.stderr)
+        return exit_code(exc)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _run_stdio(settings: Settings) -> int:
+    import anyio
+    from mcp.server.stdio import stdio_server
+
+    from statusboard.interfaces.mcp.server import build_server
+    from statusboard.wiring import build_app
+
+    app = build_app(settings)
+
+    async def serve() -> None:
+        server = build_server(app)
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+
+    try:
+        anyio.run(serve)
+    finally:
+        app.close()
+    return 0
+
+
+def _run_http(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from statusboard.interfaces.http.app import build_http_app
+    from statusboard.wiring import build_app
+
+    app = build_app(settings)
+    try:
+        uvicorn.run(build_http_app(app, host), host=host, port=port, log_level="warning")
+    finally:
+        app.close()
+    return 0
+
+
+def _upgrade(settings: Settings) -> int:
+    from statusboard.storage import schema
+    from statusboard.storage.engine import build_engine
+
+    engine = build_engine(settings.database_url)
+    try:
+        schema.upgrade(engine)
+        print(f"statusboard: schema at {schema.head_revision()}", file=sys.stderr)
+    finally:
+        engine.dispose()
+    return 0

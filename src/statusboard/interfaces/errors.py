@@ -1,0 +1,53 @@
+"""One mapping from our errors to what each interface sends: MCP error bodies, exit codes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pydantic
+from sqlalchemy.exc import OperationalError
+
+from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
+from statusboard.domain.validation import from_pydantic
+
+log = logging.getLogger(__name__)
+
+EXIT_CODES: dict[str, int] = {
+    "ValidationError": 2,
+    "NotFoundError": 3,
+    "VersionConflictError": 4,
+    "ClaimConflictError": 5,
+    "LeaseExpiredError": 5,
+    "DatabaseUnavailableError": 6,
+    "InternalError": 1,
+}
+
+
+def as_statusboard_error(exc: BaseException) -> StatusboardError | None:
+    """Translates the foreign errors we understand; None for a genuine bug."""
+    if isinstance(exc, StatusboardError):
+        return exc
+    if isinstance(exc, pydantic.ValidationError):
+        return from_pydantic(exc)
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return DatabaseUnavailableError(reason, ["primary"])
+    return None
+
+
+def error_body(exc: BaseException) -> dict[str, Any]:
+    known = as_statusboard_error(exc)
+    if known is None:
+        log.exception("unexpected error", exc_info=exc)
+        return {
+            "success": False,
+            "error": "InternalError",
+            "message": f"internal error: {type(exc).__name__}",
+            "details": {},
+        }
+    return {"success": False, "error": known.code, "message": known.message, "details": known.details}
+
+
+def exit_code(exc: BaseException) -> int:
+    return EXIT_CODES.get(error_body(exc)["error"], 1)

@@ -1,0 +1,88 @@
+"""The MCP server: lists the tools, validates arguments, calls one service, renders one JSON object.
+
+Built on the SDK's low-level Server so that argument checking is ours: a bad argument
+becomes our ValidationError body with field paths, never the SDK's masked message.
+Service calls are blocking database work, so they run in worker threads and the
+event loop stays free for other requests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import partial
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+
+from statusboard import __version__
+from statusboard.interfaces.errors import error_body
+from statusboard.interfaces.mcp.tools import TOOLS, ToolSpec
+from statusboard.wiring import App
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_CLIENT = "unknown-client"
+INSTRUCTIONS = (
+    "statusboard holds this project's shared status: work items (project > session > task, "
+    "5 levels), dependencies and a change log, shared safely by several AI clients. Every update "
+    "names the version it read; on VersionConflictError re-read the item and decide again."
+)
+
+
+def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
+    specs = {spec.name: spec for spec in (tools or TOOLS)}
+    listed = [
+        types.Tool(name=spec.name, description=spec.description, input_schema=_input_schema(spec))
+        for spec in specs.values()
+    ]
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=listed)
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        spec = specs.get(params.name)
+        if spec is None:
+            raise MCPError(code=types.INVALID_PARAMS, message=f"unknown tool: {params.name}")
+        try:
+            args = spec.args.model_validate(params.arguments or {})
+            actor = app.settings.client_id or _client_name(ctx)
+            result = await anyio.to_thread.run_sync(partial(spec.run, app, actor, args))
+        except Exception as exc:
+            return _result(error_body(exc), is_error=True)
+        return _result({"success": True, **result, "data_source": "database", "warnings": []}, is_error=False)
+
+    return Server(
+        "statusboard",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+def _input_schema(spec: ToolSpec) -> dict[str, Any]:
+    schema = spec.args.model_json_schema()
+    schema.pop("title", None)
+    return schema
+
+
+def _client_name(ctx: ServerRequestContext[Any]) -> str:
+    params = ctx.session.client_params
+    if params is not None and params.client_info is not None and params.client_info.name:
+        return params.client_info.name
+    return UNKNOWN_CLIENT
+
+
+def _result(body: dict[str, Any], *, is_error: bool) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=json.dumps(body, default=str))],
+        structured_content=body,
+        is_error=is_error,
+    )
