@@ -60,9 +60,7 @@ class ClaimConflictError(StatusboardError):
     code = "ClaimConflictError"
 
     def __init__(self, holder: str, expires_at: str) -> None:
-        super().__init__(
-            f"busy: claimed by {holder} until {expires_at}", {"holder": holder, "expires_at": expires_at}
-        )
+        super().__init__(f"busy: claimed by {holder} until {expires_at}", {"holder": holder, "expires_at": expires_at})
 
 
 class LeaseExpiredError(StatusboardError):

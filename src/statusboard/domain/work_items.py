@@ -142,7 +142,6 @@ class NewWorkItem(_GitFields):
     pr_number: PrNumber | None = None
 
 
-
 class WorkItemChanges(_GitFields):
     """The fields an update may change; absent fields stay as they are."""
 

@@ -54,7 +54,11 @@ class DependencyService:
                     "created_by": actor,
                 },
             )
-            fields = {"work_item_id": work_item_id, "depends_on_id": depends_on_id, "dependency_type": dependency_type}
+            fields = {
+                "work_item_id": work_item_id,
+                "depends_on_id": depends_on_id,
+                "dependency_type": dependency_type,
+            }
             record(self._db, conn, actor, now, [ChangeEntry(ENTITY, row["id"], None, "create", fields)])
             return row
 

@@ -97,7 +97,13 @@ class WorkItemService:
             if moving:
                 repo.move_subtree(conn, current["path"], updated["path"], updated["depth"] - current["depth"])
             fields = {key: value for key, value in values.items() if key not in ("path", "depth")}
-            record(self._db, conn, actor, now, [ChangeEntry(ENTITY, item_id, updated["version"], "update", fields)])
+            record(
+                self._db,
+                conn,
+                actor,
+                now,
+                [ChangeEntry(ENTITY, item_id, updated["version"], "update", fields)],
+            )
             return updated
 
         return self._db.write(work)
@@ -112,9 +118,7 @@ class WorkItemService:
                 raise self._why_not_written(conn, item_id, version)
             children = repo.live_children_count(conn, item_id)
             if children:
-                raise ValidationError.single(
-                    "id", f"has {children} live child item(s); delete or move them first"
-                )
+                raise ValidationError.single("id", f"has {children} live child item(s); delete or move them first")
             entry = ChangeEntry(ENTITY, item_id, deleted["version"], "delete", {"deleted_at": deleted["deleted_at"]})
             record(self._db, conn, actor, now, [entry])
             return deleted
@@ -125,22 +129,17 @@ class WorkItemService:
 
     def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> dict[str, Any]:
         with self._db.reading() as conn:
-            item = repo.get(conn, item_id)
-            if item is None or (item["archived"] and not include_archived):
+            chain = repo.with_ancestors(conn, item_id)
+            item = chain[-1] if chain else None
+            if item is None or item["id"] != item_id or (item["archived"] and not include_archived):
                 raise NotFoundError(ENTITY, id=item_id)
-            ancestor_ids = ids_in_path(item["path"])[:-1]
-            ancestors = repo.get_many(conn, ancestor_ids)
-            children = (
-                repo.descendants(conn, item_id, include_archived=include_archived) if include_children else []
-            )
+            children = repo.descendants(conn, item_id, include_archived=include_archived) if include_children else []
             links = deps_repo.touching(conn, item_id)
-            others = {link["depends_on_id"] if link["work_item_id"] == item_id else link["work_item_id"] for link in links}
-            related = repo.get_many(conn, sorted(others))
         return {
             **item,
-            "parent_chain": [ancestors[i] for i in ancestor_ids if i in ancestors],
+            "parent_chain": chain[:-1],
             "children": _nest(item_id, children),
-            "dependencies": [_dependency_view(item_id, link, related) for link in links],
+            "dependencies": [_dependency_view(item_id, link, other) for link, other in links],
         }
 
     def list(self, flt: ListFilter, limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -203,14 +202,13 @@ def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:
     return by_parent.get(root_id, [])
 
 
-def _dependency_view(item_id: str, link: dict[str, Any], related: dict[str, WorkItemRow]) -> dict[str, Any]:
+def _dependency_view(item_id: str, link: dict[str, Any], other: WorkItemRow) -> dict[str, Any]:
     outgoing = link["work_item_id"] == item_id
-    other = link["depends_on_id"] if outgoing else link["work_item_id"]
     return {
         "id": link["id"],
         "type": link["dependency_type"],
         "direction": "outgoing" if outgoing else "incoming",
-        "related_item": related.get(other),
+        "related_item": other,
         "created_at": link["created_at"],
         "created_by": link["created_by"],
     }

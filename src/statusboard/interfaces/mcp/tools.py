@@ -144,8 +144,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "add_dependency",
-        "Record that work_item_id depends on depends_on_id (depends_on), or blocks it (blocks). "
-        "Cycles are refused.",
+        "Record that work_item_id depends on depends_on_id (depends_on), or blocks it (blocks). Cycles are refused.",
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
     ),

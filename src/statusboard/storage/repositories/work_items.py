@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import Connection, and_, bindparam, func, literal, select, update
 
 from statusboard.domain.clock import iso
 from statusboard.storage.tables import work_items as t
@@ -15,7 +14,7 @@ from statusboard.storage.tables import work_items as t
 WorkItemRow = dict[str, Any]
 
 
-def to_record(row: RowMapping) -> WorkItemRow:
+def to_record(row: Mapping[str, Any]) -> WorkItemRow:
     record = dict(row)
     for key in ("created_at", "updated_at", "deleted_at"):
         record[key] = iso(record[key])
@@ -28,16 +27,29 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
     return to_record(row)
 
 
+# Hot-path statements are built once; executing them only binds parameters.
+_GET = select(t).where(t.c.id == bindparam("id"))
+_GET_MANY = select(t).where(t.c.id.in_(bindparam("ids", expanding=True)))
+_chain = select(t.c.id, t.c.parent_id).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
+_chain = _chain.union_all(select(t.c.id, t.c.parent_id).join(_chain, t.c.id == _chain.c.parent_id))
+_WITH_ANCESTORS = select(t).where(t.c.id.in_(select(_chain.c.id))).order_by(t.c.depth)
+
+
 def get(conn: Connection, item_id: str) -> WorkItemRow | None:
-    row = conn.execute(select(t).where(t.c.id == item_id)).mappings().first()
+    row = conn.execute(_GET, {"id": item_id}).mappings().first()
     return None if row is None else to_record(row)
 
 
 def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, WorkItemRow]:
     if not ids:
         return {}
-    rows = conn.execute(select(t).where(t.c.id.in_(ids))).mappings()
+    rows = conn.execute(_GET_MANY, {"ids": list(ids)}).mappings()
     return {row["id"]: to_record(row) for row in rows}
+
+
+def with_ancestors(conn: Connection, item_id: str) -> list[WorkItemRow]:
+    """The item and every ancestor, root first and the item last; empty if there is no such item."""
+    return [to_record(row) for row in conn.execute(_WITH_ANCESTORS, {"id": item_id}).mappings()]
 
 
 def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:

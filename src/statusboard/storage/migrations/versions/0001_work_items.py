@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("updated_at", Timestamp, nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
         sa.Column("updated_by", sa.String(200), nullable=False),
-        sa.CheckConstraint("item_type IN ('project', 'session', 'task', 'research')", name=op.f("ck_work_items_item_type")),
+        sa.CheckConstraint(
+            "item_type IN ('project', 'session', 'task', 'research')", name=op.f("ck_work_items_item_type")
+        ),
         sa.CheckConstraint("status IN ('active', 'completed', 'blocked')", name=op.f("ck_work_items_status")),
         sa.CheckConstraint("depth BETWEEN 0 AND 5", name=op.f("ck_work_items_depth")),
         sa.CheckConstraint("version >= 1", name=op.f("ck_work_items_version")),
@@ -63,14 +65,19 @@ def upgrade() -> None:
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
         sa.CheckConstraint(
-            "dependency_type IN ('depends_on', 'blocks')", name=op.f("ck_work_item_dependencies_dependency_type")
+            "dependency_type IN ('depends_on', 'blocks')",
+            name=op.f("ck_work_item_dependencies_dependency_type"),
         ),
         sa.CheckConstraint("work_item_id <> depends_on_id", name=op.f("ck_work_item_dependencies_not_self")),
         sa.ForeignKeyConstraint(
-            ["work_item_id"], ["work_items.id"], name=op.f("fk_work_item_dependencies_work_item_id_work_items")
+            ["work_item_id"],
+            ["work_items.id"],
+            name=op.f("fk_work_item_dependencies_work_item_id_work_items"),
         ),
         sa.ForeignKeyConstraint(
-            ["depends_on_id"], ["work_items.id"], name=op.f("fk_work_item_dependencies_depends_on_id_work_items")
+            ["depends_on_id"],
+            ["work_items.id"],
+            name=op.f("fk_work_item_dependencies_depends_on_id_work_items"),
         ),
         sa.PrimaryKeyConstraint("work_item_id", "depends_on_id", name=op.f("pk_work_item_dependencies")),
         sa.UniqueConstraint("id", name=op.f("uq_work_item_dependencies_id")),

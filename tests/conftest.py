@@ -1,0 +1,100 @@
+"""Fixtures shared by every test: a real SQLite file or a real PostgreSQL database per test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import mcp_types as types
+import pytest
+from mcp import Client
+from sqlalchemy import create_engine, text
+
+from statusboard.config import Settings
+from statusboard.interfaces.mcp.server import build_server
+from statusboard.storage import schema
+from statusboard.storage.engine import build_engine
+from statusboard.wiring import App, build_app
+from tests.support.postgres import PostgresCluster, create_cluster, destroy_cluster
+
+BACKENDS = ["sqlite", "postgresql"]
+TEMPLATE_DB = "statusboard_template"
+_db_numbers = itertools.count()
+
+
+def _postgres_required() -> bool:
+    return os.environ.get("STATUSBOARD_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    try:
+        cluster = create_cluster()
+    except FileNotFoundError as exc:
+        if _postgres_required():
+            pytest.fail(f"PostgreSQL is required here but unavailable: {exc}")
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    admin = create_engine(
+        cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE_DB}"))
+    template = build_engine(cluster.url(TEMPLATE_DB))
+    schema.upgrade(template)
+    template.dispose()
+    admin.dispose()
+    yield cluster
+    destroy_cluster(cluster)
+
+
+def fresh_postgres_database(cluster: PostgresCluster, *, migrated: bool = True) -> str:
+    name = f"sb_test_{os.getpid()}_{next(_db_numbers)}"
+    admin = create_engine(
+        cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        template = f" TEMPLATE {TEMPLATE_DB}" if migrated else ""
+        conn.execute(text(f"CREATE DATABASE {name}{template}"))
+    admin.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database of the test's backend."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'status.db'}"
+        engine = build_engine(url)
+        schema.upgrade(engine)
+        engine.dispose()
+        return url
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return fresh_postgres_database(cluster)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[App]:
+    application = build_app(Settings(database_url=database_url))
+    yield application
+    application.close()
+
+
+@asynccontextmanager
+async def mcp_client(application: App, client_name: str = "test-client") -> AsyncIterator[Client]:
+    """An in-process MCP client that declares `client_name` as its clientInfo.name."""
+    info = types.Implementation(name=client_name, version="1.0")
+    async with Client(build_server(application), client_info=info, read_timeout_seconds=30) as client:
+        yield client
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

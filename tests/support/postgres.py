@@ -1,0 +1,96 @@
+"""A throwaway PostgreSQL cluster on 127.0.0.1, in a temp dir, for the test run.
+
+PostgreSQL refuses to run as root, so under root the cluster belongs to the
+`postgres` system user and its commands run through `runuser`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+START_TIMEOUT_S = 60
+
+
+def find_pg_bin() -> Path | None:
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(candidates[0]).parent if candidates else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class PostgresCluster:
+    bin_dir: Path
+    data_dir: Path
+    port: int
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str, timeout: float = START_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+        command = [str(self.bin_dir / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data_dir}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_TIMEOUT_S),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "-t", str(START_TIMEOUT_S), "stop")
+
+
+def create_cluster() -> PostgresCluster:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        raise FileNotFoundError("initdb not found (install PostgreSQL, or see .ci/run)")
+    base = Path(tempfile.mkdtemp(prefix="statusboard-pg-"))
+    data_dir = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    os.chmod(base, 0o755)
+    cluster = PostgresCluster(bin_dir, data_dir, free_port())
+    cluster._run("initdb", "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
+    cluster.start()
+    return cluster
+
+
+def destroy_cluster(cluster: PostgresCluster) -> None:
+    try:
+        cluster.stop("immediate")
+    finally:
+        shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)
