@@ -50,4 +50,5 @@ def error_body(exc: BaseException) -> dict[str, Any]:
 
 
 def exit_code(exc: BaseException) -> int:
-    return EXIT_CODES.get(error_body(exc)["error"], 1)
+    known = as_statusboard_error(exc)
+    return 1 if known is None else EXIT_CODES.get(known.code, 1)

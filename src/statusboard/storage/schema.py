@@ -9,16 +9,20 @@ at head and does nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from statusboard.storage.engine import BEGIN_MODE_OPTION
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 UPGRADE_LOCK = 0x5B_0000
 
 
-def _alembic_config(conn: Connection) -> object:
+def _alembic_config(conn: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()

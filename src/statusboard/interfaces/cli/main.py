@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         known = as_statusboard_error(exc)
-        reason = known.message if known else f"{type(exc).__name__}: {exc}"
+        reason = known.message if known else str(exc) or type(exc).__name__
         print(f"statusboard: {reason}", file=sys.stderr)
         return exit_code(exc)
     raise AssertionError(f"unhandled command {args.command}")
@@ -68,15 +68,28 @@ def _run_stdio(settings: Settings) -> int:
 
 
 def _run_http(settings: Settings, host: str, port: int) -> int:
+    import socket
+
     import uvicorn
 
     from statusboard.interfaces.http.app import build_http_app
     from statusboard.wiring import build_app
 
     app = build_app(settings)
+    # Bound and listening before we say so: a client that reads the line can connect at once,
+    # and --port 0 reports the port it got.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        uvicorn.run(build_http_app(app, host), host=host, port=port, log_level="warning")
+        sock.bind((host, port))
+        sock.listen(128)
+        bound = sock.getsockname()[1]
+        print(f"statusboard: serving MCP at http://{host}:{bound}/mcp (health: /health)", file=sys.stderr, flush=True)
+        config = uvicorn.Config(build_http_app(app, host), log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         app.close()
     return 0
 

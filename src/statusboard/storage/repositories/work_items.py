@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, literal, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, literal, select, update
 
 from statusboard.domain.clock import iso
 from statusboard.storage.tables import work_items as t
@@ -14,7 +14,7 @@ from statusboard.storage.tables import work_items as t
 WorkItemRow = dict[str, Any]
 
 
-def to_record(row: Mapping[str, Any]) -> WorkItemRow:
+def to_record(row: Mapping[Any, Any]) -> WorkItemRow:
     record = dict(row)
     for key in ("created_at", "updated_at", "deleted_at"):
         record[key] = iso(record[key])
@@ -100,7 +100,7 @@ def descendants(conn: Connection, item_id: str, *, include_archived: bool) -> li
     """Every live descendant, found level by level along parent_id (at most five levels)."""
     tree = select(t.c.id).where(t.c.parent_id == item_id).cte("tree", recursive=True)
     tree = tree.union_all(select(t.c.id).join(tree, t.c.parent_id == tree.c.id))
-    conditions = [t.c.id.in_(select(tree.c.id)), t.c.deleted_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [t.c.id.in_(select(tree.c.id)), t.c.deleted_at.is_(None)]
     if not include_archived:
         conditions.append(t.c.archived.is_(False))
     stmt = select(t).where(and_(*conditions)).order_by(t.c.depth, t.c.created_at, t.c.id)
@@ -117,7 +117,7 @@ class ListFilter:
 
 
 def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tuple[list[WorkItemRow], int]:
-    conditions = [t.c.archived.is_(False)]
+    conditions: list[ColumnElement[bool]] = [t.c.archived.is_(False)]
     if not flt.include_deleted:
         conditions.append(t.c.deleted_at.is_(None))
     for column, value in (

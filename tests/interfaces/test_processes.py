@@ -1,0 +1,123 @@
+"""The commands as real processes: stdio MCP, HTTP MCP with /health, db upgrade, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import mcp_types as types
+import pytest
+from mcp import Client, StdioServerParameters
+
+from statusboard.storage import schema
+from statusboard.storage.engine import build_engine
+
+STARTUP_TIMEOUT_S = 30
+
+
+def command_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "STATUSBOARD_DATABASE_URL": database_url}
+    return env | extra
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "statusboard", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT_S,
+    )
+
+
+def test_db_upgrade_creates_the_schema_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nested' / 'status.db'}"
+    done = run_cli("db", "upgrade", env=command_env(url), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    engine = build_engine(url)
+    assert schema.current_revision(engine) == schema.head_revision()
+    engine.dispose()
+
+
+def test_default_database_is_created_under_the_working_directory(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    done = run_cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / ".statusboard" / "status.db").is_file()
+
+
+def test_a_failing_command_exits_non_zero_with_one_line_on_stderr(tmp_path: Path) -> None:
+    done = run_cli("db", "upgrade", env=command_env("mysql://nowhere/db"), cwd=tmp_path)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("statusboard: ")
+
+
+def test_unreachable_postgres_fails_fast_with_a_reason(tmp_path: Path) -> None:
+    done = run_cli("db", "upgrade", env=command_env("postgresql://nobody@127.0.0.1:1/none"), cwd=tmp_path)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1].startswith("statusboard: ")
+
+
+@pytest.mark.anyio
+async def test_stdio_server_records_the_declared_client_name(database_url: str, tmp_path: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "statusboard", "mcp"], env=command_env(database_url), cwd=str(tmp_path)
+    )
+    info = types.Implementation(name="claude-desktop", version="1")
+    async with Client(params, client_info=info, read_timeout_seconds=STARTUP_TIMEOUT_S) as client:
+        created = await client.call_tool("create_work_item", {"item_type": "task", "title": "over stdio"})
+        assert created.is_error is False
+        item_id = created.structured_content["id"]
+        read = await client.call_tool("query_work_item", {"id": item_id})
+    assert read.structured_content["created_by"] == "claude-desktop"
+
+
+@pytest.fixture
+def http_server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "statusboard", "serve", "--port", "0"],
+        env=command_env(database_url),
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        line = lines.get(timeout=STARTUP_TIMEOUT_S)
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/mcp", line)
+        assert match, line
+        yield f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STARTUP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STARTUP_TIMEOUT_S)
+
+
+@pytest.mark.anyio
+async def test_http_server_serves_mcp_and_health(http_server: str) -> None:
+    with urllib.request.urlopen(f"{http_server}/health", timeout=STARTUP_TIMEOUT_S) as health:
+        assert health.status == 200
+        assert json.loads(health.read())["primary"] == "up"
+    info = types.Implementation(name="copilot", version="1")
+    async with Client(f"{http_server}/mcp", client_info=info, read_timeout_seconds=STARTUP_TIMEOUT_S) as client:
+        created = await client.call_tool("create_work_item", {"item_type": "project", "title": "over http"})
+        assert created.is_error is False
+        assert created.structured_content["created_by"] == "copilot"
+        bad = await client.call_tool("create_work_item", {"item_type": "project"})
+    assert bad.is_error is True and bad.structured_content["error"] == "ValidationError"
