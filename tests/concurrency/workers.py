@@ -253,3 +253,32 @@ async def _read(client: Client, history: History, item_id: str, op_no: int, fall
     outcome, body = await call(client, "query_work_item", {"id": item_id})
     history.append(_entry("read", item_id, None, outcome, body, op_no=op_no))
     return int(body["version"]) if outcome == "ok" else fallback
+
+
+# -- 5. writers append while a follower tails the change log ------------------------------------
+
+
+async def create_items(client: Client, job: Job, history: History) -> None:
+    """Creates `count` items as fast as it can, once everyone is ready."""
+    await wait(job.sync["start"])
+    for n in range(job.params["count"]):
+        outcome, body = await call(client, "create_work_item", {"item_type": "task", "title": f"{job.name} #{n}"})
+        history.append(_entry("create", body.get("id"), None, outcome, body, n=n))
+
+
+async def follow_change_log(client: Client, job: Job, history: History) -> None:
+    """Tails list_changes from seq 0, passing last_seq back, until it has seen `expected` entries."""
+    await wait(job.sync["start"])
+    since = 0
+    seen = 0
+    for poll in range(job.params["max_polls"]):
+        outcome, body = await call(client, "list_changes", {"since_seq": since, "limit": 25})
+        if outcome != "ok":
+            raise RuntimeError(f"list_changes failed: {body}")
+        for change in body["changes"]:
+            history.append({"op": "change", "seq": change["seq"], "entity_id": change["entity_id"], "poll": poll})
+        seen += len(body["changes"])
+        since = body["last_seq"]
+        if seen >= job.params["expected"]:
+            return
+    raise RuntimeError(f"saw only {seen} of {job.params['expected']} changes in {job.params['max_polls']} polls")
