@@ -200,3 +200,33 @@ def test_change_log_pages_with_last_seq(app: App) -> None:
     rest = app.changes.list_changes(first["last_seq"], 100)
     assert len(rest["changes"]) == 3 and rest["has_more"] is False
     assert app.changes.list_changes(rest["last_seq"])["changes"] == []
+
+
+def test_results_have_plain_string_keys_all_the_way_down(app: App) -> None:
+    parent, child = chain(app, 2)
+    app.dependencies.add("a", child["id"], parent["id"], "depends_on")
+    result = app.work_items.query(parent["id"], include_children=True)
+
+    def keys(value: Any) -> list[Any]:
+        if isinstance(value, dict):
+            return list(value) + [k for v in value.values() for k in keys(v)]
+        if isinstance(value, list):
+            return [k for v in value for k in keys(v)]
+        return []
+
+    assert {type(k) for k in keys(result)} == {str}
+    assert {type(k) for k in keys(app.changes.list_changes())} == {str}
+
+
+def test_children_are_capped_and_say_so(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    from statusboard.services import work_items as service
+
+    monkeypatch.setattr(service, "MAX_DESCENDANTS", 3)
+    root = create(app, "root", item_type="project")
+    for n in range(4):
+        create(app, f"c{n}", root)
+    capped = app.work_items.query(root["id"], include_children=True)
+    assert len(capped["children"]) == 3 and capped["children_truncated"] is True
+    monkeypatch.setattr(service, "MAX_DESCENDANTS", 4)
+    full = app.work_items.query(root["id"], include_children=True)
+    assert len(full["children"]) == 4 and full["children_truncated"] is False

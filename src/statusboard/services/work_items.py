@@ -26,7 +26,7 @@ from statusboard.storage.repositories import work_items as repo
 from statusboard.storage.repositories.work_items import ListFilter, WorkItemRow
 
 ENTITY = "work_item"
-MAX_PAGE = 500
+MAX_DESCENDANTS = 5000
 _CLEARABLE = {"parent_id", "branch_name", "commit_hash", "pr_number"}
 
 
@@ -133,12 +133,17 @@ class WorkItemService:
             item = chain[-1] if chain else None
             if item is None or item["id"] != item_id or (item["archived"] and not include_archived):
                 raise NotFoundError(ENTITY, id=item_id)
-            children = repo.descendants(conn, item_id, include_archived=include_archived) if include_children else []
+            children = (
+                repo.descendants(conn, item_id, include_archived=include_archived, limit=MAX_DESCENDANTS + 1)
+                if include_children
+                else []
+            )
             links = deps_repo.touching(conn, item_id)
         return {
             **item,
             "parent_chain": chain[:-1],
-            "children": _nest(item_id, children),
+            "children": _nest(item_id, children[:MAX_DESCENDANTS]),
+            "children_truncated": len(children) > MAX_DESCENDANTS,
             "dependencies": [_dependency_view(item_id, link, other) for link, other in links],
         }
 

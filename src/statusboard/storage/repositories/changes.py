@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from statusboard.domain.clock import iso
+from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import change_log as c
 
 
@@ -32,7 +33,7 @@ def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
     stmt = select(c).where(c.c.seq > since_seq).order_by(c.c.seq).limit(limit)
     rows = []
     for row in conn.execute(stmt).mappings():
-        record = dict(row)
+        record = plain_dict(row)
         record["at"] = iso(record["at"])
         rows.append(record)
     return rows

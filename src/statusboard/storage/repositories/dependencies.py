@@ -8,6 +8,7 @@ from sqlalchemy import Connection, bindparam, case, delete, literal, or_, select
 from sqlalchemy.engine import RowMapping
 
 from statusboard.domain.clock import iso
+from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.repositories.work_items import to_record
 from statusboard.storage.tables import work_item_dependencies as d
 from statusboard.storage.tables import work_items as w
@@ -16,7 +17,7 @@ DependencyRow = dict[str, Any]
 
 
 def _record(row: RowMapping) -> DependencyRow:
-    record = dict(row)
+    record = plain_dict(row)
     record["created_at"] = iso(record["created_at"])
     return record
 
@@ -37,6 +38,8 @@ def remove(conn: Connection, work_item_id: str, depends_on_id: str) -> Dependenc
     return None if row is None else _record(row)
 
 
+_DEP_NAMES = [str(column.name) for column in d.c]
+_ITEM_NAMES = [str(column.name) for column in w.c]
 _DEP_COLUMNS = [column.label(f"dep_{column.name}") for column in d.c]
 _other_end = case((d.c.work_item_id == bindparam("id"), d.c.depends_on_id), else_=d.c.work_item_id)
 _TOUCHING = (
@@ -51,9 +54,9 @@ def touching(conn: Connection, item_id: str) -> list[tuple[DependencyRow, dict[s
     """Each dependency of the item, in or out, with the work item at its other end."""
     pairs = []
     for row in conn.execute(_TOUCHING, {"id": item_id}).mappings():
-        link = {column.name: row[f"dep_{column.name}"] for column in d.c}
+        link = {name: row[f"dep_{name}"] for name in _DEP_NAMES}
         link["created_at"] = iso(link["created_at"])
-        pairs.append((link, to_record({column.name: row[column.name] for column in w.c})))
+        pairs.append((link, to_record({name: row[name] for name in _ITEM_NAMES})))
     return pairs
 
 

@@ -6,16 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, literal, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, literal, select, update
 
 from statusboard.domain.clock import iso
+from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import work_items as t
 
 WorkItemRow = dict[str, Any]
 
 
 def to_record(row: Mapping[Any, Any]) -> WorkItemRow:
-    record = dict(row)
+    record = plain_dict(row)
     for key in ("created_at", "updated_at", "deleted_at"):
         record[key] = iso(record[key])
     record["archived"] = bool(record["archived"])
@@ -96,15 +97,23 @@ def move_subtree(conn: Connection, old_prefix: str, new_prefix: str, depth_delta
     conn.execute(stmt)
 
 
-def descendants(conn: Connection, item_id: str, *, include_archived: bool) -> list[WorkItemRow]:
-    """Every live descendant, found level by level along parent_id (at most five levels)."""
-    tree = select(t.c.id).where(t.c.parent_id == item_id).cte("tree", recursive=True)
+def _descendants_statement(include_archived: bool) -> Select[Any]:
+    tree = select(t.c.id).where(t.c.parent_id == bindparam("id")).cte("tree", recursive=True)
     tree = tree.union_all(select(t.c.id).join(tree, t.c.parent_id == tree.c.id))
     conditions: list[ColumnElement[bool]] = [t.c.id.in_(select(tree.c.id)), t.c.deleted_at.is_(None)]
     if not include_archived:
         conditions.append(t.c.archived.is_(False))
-    stmt = select(t).where(and_(*conditions)).order_by(t.c.depth, t.c.created_at, t.c.id)
-    return [to_record(row) for row in conn.execute(stmt).mappings()]
+    order = (t.c.depth, t.c.created_at, t.c.id)
+    return select(t).where(and_(*conditions)).order_by(*order).limit(bindparam("limit"))
+
+
+_DESCENDANTS = {flag: _descendants_statement(flag) for flag in (False, True)}
+
+
+def descendants(conn: Connection, item_id: str, *, include_archived: bool, limit: int) -> list[WorkItemRow]:
+    """Live descendants, shallowest first, found level by level along parent_id (at most five levels)."""
+    rows = conn.execute(_DESCENDANTS[include_archived], {"id": item_id, "limit": limit}).mappings()
+    return [to_record(row) for row in rows]
 
 
 @dataclass(frozen=True)
