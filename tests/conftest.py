@@ -98,3 +98,20 @@ async def mcp_client(application: App, client_name: str = "test-client") -> Asyn
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+_skipped_postgres: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgresql" in report.nodeid:
+        _skipped_postgres.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Where PostgreSQL is required (CI, scripts/test), a skipped PostgreSQL test fails the run."""
+    if _postgres_required() and _skipped_postgres and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\n{len(_skipped_postgres)} PostgreSQL test(s) were skipped but PostgreSQL is required, e.g.:")
+        for nodeid in _skipped_postgres[:5]:
+            print(f"  {nodeid}")
