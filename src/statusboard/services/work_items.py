@@ -21,8 +21,8 @@ from statusboard.domain.work_items import (
 )
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import HIERARCHY_LOCK, Database
-from statusboard.storage.repositories import dependencies as deps_repo
 from statusboard.storage.repositories import work_items as repo
+from statusboard.storage.repositories.item_view import item_view
 from statusboard.storage.repositories.work_items import ListFilter, WorkItemRow
 
 ENTITY = "work_item"
@@ -129,7 +129,7 @@ class WorkItemService:
 
     def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> dict[str, Any]:
         with self._db.reading() as conn:
-            chain = repo.with_ancestors(conn, item_id)
+            chain, links = item_view(conn, item_id)
             item = chain[-1] if chain else None
             if item is None or item["id"] != item_id or (item["archived"] and not include_archived):
                 raise NotFoundError(ENTITY, id=item_id)
@@ -138,7 +138,6 @@ class WorkItemService:
                 if include_children
                 else []
             )
-            links = deps_repo.touching(conn, item_id)
         return {
             **item,
             "parent_chain": chain[:-1],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,27 +30,11 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
 
 # Hot-path statements are built once; executing them only binds parameters.
 _GET = select(t).where(t.c.id == bindparam("id"))
-_GET_MANY = select(t).where(t.c.id.in_(bindparam("ids", expanding=True)))
-_chain = select(t.c.id, t.c.parent_id).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
-_chain = _chain.union_all(select(t.c.id, t.c.parent_id).join(_chain, t.c.id == _chain.c.parent_id))
-_WITH_ANCESTORS = select(t).where(t.c.id.in_(select(_chain.c.id))).order_by(t.c.depth)
 
 
 def get(conn: Connection, item_id: str) -> WorkItemRow | None:
     row = conn.execute(_GET, {"id": item_id}).mappings().first()
     return None if row is None else to_record(row)
-
-
-def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, WorkItemRow]:
-    if not ids:
-        return {}
-    rows = conn.execute(_GET_MANY, {"ids": list(ids)}).mappings()
-    return {row["id"]: to_record(row) for row in rows}
-
-
-def with_ancestors(conn: Connection, item_id: str) -> list[WorkItemRow]:
-    """The item and every ancestor, root first and the item last; empty if there is no such item."""
-    return [to_record(row) for row in conn.execute(_WITH_ANCESTORS, {"id": item_id}).mappings()]
 
 
 def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:

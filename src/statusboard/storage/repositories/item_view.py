@@ -1,0 +1,53 @@
+"""One statement for what query_work_item shows of an item: itself, its ancestors, its dependencies.
+
+The item and its ancestors come from a recursive walk up parent_id (each step a
+primary-key lookup); each dependency, in or out, comes joined to the item at its
+other end. Both halves share one result shape, so the whole view costs one round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import CompoundSelect, Connection, bindparam, case, null, or_, select, union_all
+
+from statusboard.domain.clock import iso
+from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.tables import work_item_dependencies as d
+from statusboard.storage.tables import work_items as t
+
+_DEP_NAMES = [str(column.name) for column in d.c]
+_ITEM_NAMES = [str(column.name) for column in t.c]
+
+_chain = select(t.c.id, t.c.parent_id).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
+_chain = _chain.union_all(select(t.c.id, t.c.parent_id).join(_chain, t.c.id == _chain.c.parent_id))
+_ancestry = select(*(null().label(f"dep_{name}") for name in _DEP_NAMES), *t.c).where(t.c.id.in_(select(_chain.c.id)))
+_other_end = case((d.c.work_item_id == bindparam("id"), d.c.depends_on_id), else_=d.c.work_item_id)
+_links = (
+    select(*(column.label(f"dep_{column.name}") for column in d.c), *t.c)
+    .join(t, t.c.id == _other_end)
+    .where(or_(d.c.work_item_id == bindparam("id"), d.c.depends_on_id == bindparam("id")))
+)
+_VIEW: CompoundSelect[Any] = union_all(_ancestry, _links)
+
+Link = tuple[dict[str, Any], WorkItemRow]
+
+
+def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[Link]]:
+    """(the item's ancestors root first and the item last, [(dependency, item at its other end)]).
+
+    Both lists are empty when there is no such item.
+    """
+    chain: list[WorkItemRow] = []
+    links: list[Link] = []
+    for row in conn.execute(_VIEW, {"id": item_id}).mappings():
+        item = to_record({name: row[name] for name in _ITEM_NAMES})
+        if row["dep_id"] is None:
+            chain.append(item)
+            continue
+        link = {name: row[f"dep_{name}"] for name in _DEP_NAMES}
+        link["created_at"] = iso(link["created_at"])
+        links.append((link, item))
+    chain.sort(key=lambda item: int(item["depth"]))
+    links.sort(key=lambda pair: (pair[0]["created_at"], pair[0]["id"]))
+    return chain, links
