@@ -28,7 +28,8 @@ _links = (
     .join(t, t.c.id == _other_end)
     .where(or_(d.c.work_item_id == bindparam("id"), d.c.depends_on_id == bindparam("id")))
 )
-_VIEW: CompoundSelect[Any] = union_all(_ancestry, _links)
+# The typed half goes first: SQLAlchemy takes the result types from it.
+_VIEW: CompoundSelect[Any] = union_all(_links, _ancestry)
 
 Link = tuple[dict[str, Any], WorkItemRow]
 
