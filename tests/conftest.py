@@ -36,7 +36,7 @@ def pg_cluster() -> Iterator[PostgresCluster]:
     except FileNotFoundError as exc:
         if _postgres_required():
             pytest.fail(f"PostgreSQL is required here but unavailable: {exc}")
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+        pytest.skip(reason=f"PostgreSQL unavailable: {exc}")
     admin = create_engine(
         cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )

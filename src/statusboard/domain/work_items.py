@@ -21,17 +21,6 @@ class ItemType(StrEnum):
     RESEARCH = "research"
 
 
-class ItemStatus(StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    BLOCKED = "blocked"
-
-
-class DependencyType(StrEnum):
-    DEPENDS_ON = "depends_on"
-    BLOCKS = "blocks"
-
-
 Priority = Literal["high", "medium", "low"]
 Hours = Annotated[float, Field(ge=0, le=1000)]
 

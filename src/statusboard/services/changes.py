@@ -18,8 +18,6 @@ from sqlalchemy import Connection
 from statusboard.storage.database import CHANGE_LOG_LOCK, Database
 from statusboard.storage.repositories import changes as repo
 
-MAX_CHANGES_PAGE = 1000
-
 
 @dataclass
 class ChangeEntry:

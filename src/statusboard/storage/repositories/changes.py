@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from statusboard.domain.clock import iso
 from statusboard.storage.repositories.rows import plain_dict
@@ -37,7 +37,3 @@ def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
         record["at"] = iso(record["at"])
         rows.append(record)
     return rows
-
-
-def last_seq(conn: Connection) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(c.c.seq), 0))).scalar_one())
