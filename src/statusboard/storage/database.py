@@ -29,6 +29,7 @@ MAX_ATTEMPTS = 5
 RETRYABLE_PG_STATES = {"40001", "40P01", "55P03"}
 
 # Keys of PostgreSQL transaction-level advisory locks.
+UPGRADE_LOCK = 0x5B_0000
 CHANGE_LOG_LOCK = 0x5B_0001
 HIERARCHY_LOCK = 0x5B_0002
 DEPENDENCY_LOCK = 0x5B_0003
@@ -66,12 +67,12 @@ class Database:
                     with conn.begin():
                         return work(conn)
             except DBAPIError as exc:
-                if not self._is_transient(exc) or attempt == MAX_ATTEMPTS:
-                    if self._is_transient(exc):
-                        raise DatabaseUnavailableError(
-                            f"database stayed busy after {attempt} attempts", ["primary"]
-                        ) from exc
+                if not self._is_transient(exc):
                     raise
+                if attempt == MAX_ATTEMPTS:
+                    raise DatabaseUnavailableError(
+                        f"database stayed busy after {attempt} attempts", ["primary"]
+                    ) from exc
                 log.info("retrying a write after a transient failure (attempt %d): %s", attempt, exc.orig)
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")

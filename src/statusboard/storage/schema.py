@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from statusboard.storage.engine import BEGIN_MODE_OPTION
+from statusboard.storage.database import UPGRADE_LOCK, Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-UPGRADE_LOCK = 0x5B_0000
 
 
 def _alembic_config(conn: Connection) -> Config:
@@ -49,13 +48,13 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, target: str = "head") -> None:
     from alembic import command
 
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
-        with conn.begin():
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
-            command.upgrade(_alembic_config(conn), target)
+    db = Database(engine)
+
+    def migrate(conn: Connection) -> None:
+        db.lock(conn, UPGRADE_LOCK)
+        command.upgrade(_alembic_config(conn), target)
+
+    db.write(migrate)
 
 
 def ensure_current(engine: Engine) -> None:
