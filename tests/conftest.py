@@ -18,6 +18,7 @@ from statusboard.interfaces.mcp.server import build_server
 from statusboard.storage import schema
 from statusboard.storage.engine import build_engine
 from statusboard.wiring import App, build_app
+from tests.support.clock import ManualClock
 from tests.support.postgres import PostgresCluster, create_cluster, destroy_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -83,6 +84,19 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 @pytest.fixture
 def app(database_url: str) -> Iterator[App]:
     application = build_app(Settings(database_url=database_url))
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def clocked_app(database_url: str, clock: ManualClock) -> Iterator[App]:
+    """An app whose time moves only when the test advances `clock`."""
+    application = build_app(Settings(database_url=database_url), clock=clock)
     yield application
     application.close()
 

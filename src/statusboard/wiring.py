@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from statusboard.config import Settings
 from statusboard.domain.clock import Clock, SystemClock
 from statusboard.services.changes import ChangeLogService
+from statusboard.services.claims import ClaimService
 from statusboard.services.dependencies import DependencyService
 from statusboard.services.work_items import WorkItemService
 from statusboard.storage import schema
@@ -21,6 +22,7 @@ class App:
     work_items: WorkItemService
     dependencies: DependencyService
     changes: ChangeLogService
+    claims: ClaimService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -38,4 +40,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         work_items=WorkItemService(db, clock),
         dependencies=DependencyService(db, clock),
         changes=ChangeLogService(db),
+        claims=ClaimService(db, clock),
     )

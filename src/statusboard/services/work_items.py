@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection
 
+from statusboard.domain.claims import write_refusal
 from statusboard.domain.clock import Clock
-from statusboard.domain.errors import NotFoundError, ValidationError, VersionConflictError
+from statusboard.domain.errors import NotFoundError, StatusboardError, ValidationError, VersionConflictError
 from statusboard.domain.validation import new_id
 from statusboard.domain.work_items import (
     NewWorkItem,
@@ -21,9 +25,13 @@ from statusboard.domain.work_items import (
 )
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import HIERARCHY_LOCK, Database
+from statusboard.storage.repositories import claims as claims_repo
 from statusboard.storage.repositories import work_items as repo
 from statusboard.storage.repositories.item_view import item_view
 from statusboard.storage.repositories.work_items import ListFilter, WorkItemRow
+from statusboard.storage.tables import work_items as work_items_table
+
+T = TypeVar("T")
 
 ENTITY = "work_item"
 MAX_DESCENDANTS = 5000
@@ -71,54 +79,92 @@ class WorkItemService:
 
         return self._db.write(work)
 
-    def update(self, actor: str, item_id: str, version: int, changes: WorkItemChanges) -> WorkItemRow:
-        given = changes.model_dump(include=changes.model_fields_set)
-        for name, value in given.items():
-            if value is None and name not in _CLEARABLE:
-                raise ValidationError.single(name, "must not be null")
+    def update(
+        self, actor: str, item_id: str, version: int, changes: WorkItemChanges, claim_token: str | None = None
+    ) -> WorkItemRow:
+        (updated,) = self._update_all(actor, [ItemUpdate(item_id, version, changes, claim_token)])
+        return updated
 
-        def work(conn: Connection) -> WorkItemRow:
-            if "parent_id" in given:
+    def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
+        """Applies every update or none. Rows are locked in id order, so two batches never deadlock."""
+        if not updates:
+            raise ValidationError.single("items", "give at least one update")
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(updates):
+            if entry.id in seen:
+                raise ValidationError.single(f"items.{index}.id", f"repeats items.{seen[entry.id]}.id")
+            seen[entry.id] = index
+        return self._update_all(actor, updates)
+
+    def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
+        batch = len(updates) > 1
+        for index, entry in enumerate(updates):
+            _guard(batch, index, _check_nulls, entry.given)
+
+        def work(conn: Connection) -> list[WorkItemRow]:
+            if any("parent_id" in entry.given for entry in updates):
                 self._db.lock(conn, HIERARCHY_LOCK)
-            current = self._writable(conn, item_id, version)
-            values = dict(given)
-            if "metadata" in values:
-                merged = merge_metadata(current["metadata"], values["metadata"])
-                values["metadata"] = validate_metadata(current["item_type"], merged)
-            moving = "parent_id" in values and values["parent_id"] != current["parent_id"]
-            if moving:
-                values.update(self._new_place(conn, current, values["parent_id"]))
             now = self._clock.now()
-            updated = repo.conditional_update(
-                conn, item_id, version, {**values, "updated_at": now, "updated_by": actor}
-            )
-            if updated is None:
-                raise self._why_not_written(conn, item_id, version)
-            if moving:
-                repo.move_subtree(conn, current["path"], updated["path"], updated["depth"] - current["depth"])
-            fields = {key: value for key, value in values.items() if key not in ("path", "depth")}
-            record(
-                self._db,
-                conn,
-                actor,
-                now,
-                [ChangeEntry(ENTITY, item_id, updated["version"], "update", fields)],
-            )
-            return updated
+            results: dict[str, WorkItemRow] = {}
+            entries: list[ChangeEntry] = []
+            for index, entry in sorted(enumerate(updates), key=lambda pair: pair[1].id):
+                row, logged = _guard(batch, index, self._apply, conn, actor, now, entry)
+                results[entry.id] = row
+                entries += logged
+            record(self._db, conn, actor, now, entries)
+            return [results[entry.id] for entry in updates]
 
         return self._db.write(work)
+
+    def _apply(
+        self, conn: Connection, actor: str, now: datetime, entry: ItemUpdate
+    ) -> tuple[WorkItemRow, list[ChangeEntry]]:
+        current = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
+        values = dict(entry.given)
+        if "metadata" in values:
+            merged = merge_metadata(current["metadata"], values["metadata"])
+            values["metadata"] = validate_metadata(current["item_type"], merged)
+        moving = "parent_id" in values and values["parent_id"] != current["parent_id"]
+        if moving:
+            values.update(self._new_place(conn, current, values["parent_id"]))
+        updated = repo.conditional_update(
+            conn,
+            entry.id,
+            entry.version,
+            {**values, "updated_at": now, "updated_by": actor},
+            _claim_allows(entry.claim_token, now),
+        )
+        if updated is None:
+            raise self._why_not_written(conn, entry.id, entry.version, entry.claim_token, now)
+        if moving:
+            repo.move_subtree(conn, current["path"], updated["path"], updated["depth"] - current["depth"])
+        fields = {key: value for key, value in values.items() if key not in ("path", "depth")}
+        logged = [ChangeEntry(ENTITY, entry.id, updated["version"], "update", fields)]
+        if values.get("status") == "completed" and entry.claim_token is not None:
+            ended = claims_repo.end_live(conn, entry.id, entry.claim_token, now, "completed")
+            if ended is not None:
+                logged.append(ChangeEntry(ENTITY, entry.id, updated["version"], "release", _claim_fields(ended)))
+        return updated, logged
 
     def delete(self, actor: str, item_id: str, version: int) -> WorkItemRow:
         def work(conn: Connection) -> WorkItemRow:
             now = self._clock.now()
+            self._writable(conn, item_id, version, None, now)
             deleted = repo.conditional_update(
-                conn, item_id, version, {"deleted_at": now, "updated_at": now, "updated_by": actor}
+                conn,
+                item_id,
+                version,
+                {"deleted_at": now, "updated_at": now, "updated_by": actor},
+                _claim_allows(None, now),
             )
             if deleted is None:
-                raise self._why_not_written(conn, item_id, version)
+                raise self._why_not_written(conn, item_id, version, None, now)
             children = repo.live_children_count(conn, item_id)
             if children:
                 raise ValidationError.single("id", f"has {children} live child item(s); delete or move them first")
+            stale = claims_repo.open_claim(conn, item_id)
+            if stale is not None:  # expired, or the write above would have been refused
+                claims_repo.end(conn, stale["id"], now, "deleted")
             entry = ChangeEntry(ENTITY, item_id, deleted["version"], "delete", {"deleted_at": deleted["deleted_at"]})
             record(self._db, conn, actor, now, [entry])
             return deleted
@@ -161,17 +207,24 @@ class WorkItemService:
             raise ValidationError.single("parent_id", "parent is deleted or archived")
         return parent
 
-    def _writable(self, conn: Connection, item_id: str, version: int) -> WorkItemRow:
+    def _writable(
+        self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
+    ) -> WorkItemRow:
+        if self._db.backend == "postgresql":
+            # Claims hold this lock while they commit; the reads below then see them all.
+            repo.lock_for_write(conn, item_id)
         current = repo.get(conn, item_id)
-        refusal = _refusal(item_id, version, current)
+        refusal = _refusal(conn, item_id, version, current, claim_token, now)
         if refusal is not None:
             raise refusal
         assert current is not None
         return current
 
-    def _why_not_written(self, conn: Connection, item_id: str, version: int) -> Exception:
+    def _why_not_written(
+        self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
+    ) -> Exception:
         """After a conditional update matched nothing: says which rule refused it."""
-        refusal = _refusal(item_id, version, repo.get(conn, item_id))
+        refusal = _refusal(conn, item_id, version, repo.get(conn, item_id), claim_token, now)
         return refusal or AssertionError("conditional update matched no row, yet the row is writable")
 
     def _new_place(self, conn: Connection, item: WorkItemRow, parent_id: str | None) -> dict[str, Any]:
@@ -186,11 +239,69 @@ class WorkItemService:
         return {"path": child_path(parent["path"], item["id"]), "depth": depth}
 
 
-def _refusal(item_id: str, version: int, current: WorkItemRow | None) -> Exception | None:
+@dataclass(frozen=True)
+class ItemUpdate:
+    id: str
+    version: int
+    changes: WorkItemChanges
+    claim_token: str | None = None
+
+    @property
+    def given(self) -> dict[str, Any]:
+        return self.changes.model_dump(include=self.changes.model_fields_set)
+
+
+def _check_nulls(given: dict[str, Any]) -> None:
+    for name, value in given.items():
+        if value is None and name not in _CLEARABLE:
+            raise ValidationError.single(name, "must not be null")
+
+
+def _guard(batch: bool, index: int, fn: Callable[..., T], *args: Any) -> T:
+    """Runs one entry's step; in a batch, a refusal names the entry it came from."""
+    try:
+        return fn(*args)
+    except StatusboardError as exc:
+        if batch:
+            raise _at_index(exc, index) from None
+        raise
+
+
+def _at_index(exc: StatusboardError, index: int) -> StatusboardError:
+    if isinstance(exc, ValidationError):
+        errors = [(f"items.{index}.{e['field']}".rstrip("."), e["message"]) for e in exc.details["errors"]]
+        return ValidationError(errors)
+    exc.details["index"] = index
+    exc.message = f"items.{index}: {exc.message}"
+    exc.args = (exc.message,)
+    return exc
+
+
+def _claim_allows(claim_token: str | None, now: datetime) -> ColumnElement[bool]:
+    if claim_token is None:
+        return ~claims_repo.live_claim_exists(work_items_table.c.id, now)
+    return claims_repo.live_claim_with_token(work_items_table.c.id, claim_token, now)
+
+
+def _claim_fields(claim: dict[str, Any]) -> dict[str, Any]:
+    return {key: claim[key] for key in ("holder", "epoch", "expires_at", "end_reason") if key in claim}
+
+
+def _refusal(
+    conn: Connection,
+    item_id: str,
+    version: int,
+    current: WorkItemRow | None,
+    claim_token: str | None,
+    now: datetime,
+) -> Exception | None:
     if current is None:
         return NotFoundError(ENTITY, id=item_id)
     if current["deleted_at"] is not None:
         return ValidationError.single("id", "work item is deleted")
+    claim_refusal = write_refusal(claims_repo.open_claim(conn, item_id), claim_token, now)
+    if claim_refusal is not None:
+        return claim_refusal
     if current["version"] != version:
         return VersionConflictError(version, current["version"], current)
     return None

@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -77,6 +78,37 @@ work_item_dependencies = Table(
     CheckConstraint("dependency_type IN ('depends_on', 'blocks')", name="dependency_type"),
     CheckConstraint("work_item_id <> depends_on_id", name="not_self"),
     Index(None, "depends_on_id"),
+)
+
+# One row per claim ever taken. A claim is open until it ends (released, completed,
+# expired and taken over, or its item deleted); the partial unique index is the
+# database's own guarantee that an item never has two open claims.
+work_item_claims = Table(
+    "work_item_claims",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("work_item_id", Uuid, ForeignKey("work_items.id"), nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("holder", String(200), nullable=False),
+    Column("claimed_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("ended_at", Timestamp, nullable=True),
+    Column("end_reason", String(16), nullable=True),
+    CheckConstraint("epoch >= 1", name="epoch"),
+    CheckConstraint(
+        "(ended_at IS NULL AND end_reason IS NULL) OR "
+        "(ended_at IS NOT NULL AND end_reason IN ('released', 'completed', 'expired', 'deleted'))",
+        name="ended",
+    ),
+    UniqueConstraint("work_item_id", "epoch"),
+    Index(
+        "uq_work_item_claims_open",
+        "work_item_id",
+        unique=True,
+        sqlite_where=text("ended_at IS NULL"),
+        postgresql_where=text("ended_at IS NULL"),
+    ),
 )
 
 change_log = Table(

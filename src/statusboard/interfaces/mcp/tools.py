@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from statusboard.domain.errors import LeaseExpiredError
+from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
     DependencyTypeName,
@@ -17,10 +17,15 @@ from statusboard.domain.work_items import (
     StatusName,
     WorkItemChanges,
 )
+from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
 
 Version = Annotated[int, Field(ge=1, description="the version you read; a stale one is refused")]
+ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="the token your claim returned")]
+LeaseSeconds = Annotated[
+    int, Field(ge=1, le=MAX_LEASE_SECONDS, description="how long the claim lasts unless renewed or released")
+]
 
 
 class Args(BaseModel):
@@ -34,11 +39,18 @@ class NoArgs(Args):
 class UpdateWorkItemArgs(WorkItemChanges):
     id: EntityId
     version: Version
-    claim_token: str | None = None
+    claim_token: ClaimToken | None = None
 
     def changes(self) -> WorkItemChanges:
         given = self.model_fields_set - {"id", "version", "claim_token"}
         return WorkItemChanges.model_validate(self.model_dump(include=given))
+
+    def as_update(self) -> ItemUpdate:
+        return ItemUpdate(self.id, self.version, self.changes(), self.claim_token)
+
+
+class UpdateWorkItemsArgs(Args):
+    items: Annotated[list[UpdateWorkItemArgs], Field(min_length=1, max_length=100)]
 
 
 class ItemVersionArgs(Args):
@@ -73,6 +85,28 @@ class RemoveDependencyArgs(Args):
     depends_on_id: EntityId
 
 
+class ListReadyWorkArgs(Args):
+    item_type: ItemTypeName | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 20
+
+
+class ClaimWorkItemArgs(Args):
+    id: EntityId | None = None
+    lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
+    item_type: ItemTypeName | None = Field(default=None, description="without id: the next ready item of this type")
+
+
+class RenewClaimArgs(Args):
+    id: EntityId
+    claim_token: ClaimToken
+    lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
+
+
+class ReleaseClaimArgs(Args):
+    id: EntityId
+    claim_token: ClaimToken
+
+
 class ListChangesArgs(Args):
     since_seq: Annotated[int, Field(ge=0)] = 0
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
@@ -90,10 +124,12 @@ class ToolSpec:
 
 
 def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> dict[str, Any]:
-    if a.claim_token is not None:
-        # No claim has been issued on this server, so no token can be valid.
-        raise LeaseExpiredError(None)
-    return app.work_items.update(actor, a.id, a.version, a.changes())
+    return app.work_items.update(actor, a.id, a.version, a.changes(), a.claim_token)
+
+
+def _update_many(app: App, actor: str, a: UpdateWorkItemsArgs) -> dict[str, Any]:
+    items = app.work_items.update_many(actor, [entry.as_update() for entry in a.items])
+    return {"items": items, "count": len(items)}
 
 
 def _list(app: App, _actor: str, a: ListWorkItemsArgs) -> dict[str, Any]:
@@ -120,6 +156,14 @@ TOOLS: list[ToolSpec] = [
         "parent_id moves the item (null makes it a root).",
         UpdateWorkItemArgs,
         _update,
+    ),
+    ToolSpec(
+        "update_work_items",
+        "Change several work items at once, all or nothing: each entry is an update_work_item call "
+        "(id, version, fields, claim_token). If any entry is refused, nothing changes and the error "
+        "names the entry (details.index, or items.N in field paths).",
+        UpdateWorkItemsArgs,
+        _update_many,
     ),
     ToolSpec(
         "delete_work_item",
@@ -153,6 +197,36 @@ TOOLS: list[ToolSpec] = [
         "Remove the dependency between work_item_id and depends_on_id.",
         RemoveDependencyArgs,
         _remove_dependency,
+    ),
+    ToolSpec(
+        "list_ready_work",
+        "Work you can start now, oldest first: active, not deleted or archived, not claimed (or the "
+        "claim expired), and every item it depends on completed.",
+        ListReadyWorkArgs,
+        lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
+    ),
+    ToolSpec(
+        "claim_work_item",
+        "Claim a work item so no other agent works on it: by id, or without id the oldest ready item. "
+        "Returns the item with claim_token, holder and expires_at (claimed: true), or claimed: false when "
+        "nothing is ready. An item claimed by someone else answers ClaimConflictError at once. Pass "
+        "claim_token to update_work_item while you work; renew before expires_at; completing the item "
+        "releases the claim.",
+        ClaimWorkItemArgs,
+        lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
+    ),
+    ToolSpec(
+        "renew_claim",
+        "Extend your claim: it then expires lease_seconds from now. A token that is no longer valid "
+        "(expired, released or taken over) answers LeaseExpiredError.",
+        RenewClaimArgs,
+        lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
+    ),
+    ToolSpec(
+        "release_claim",
+        "Give up your claim so another agent can take the item.",
+        ReleaseClaimArgs,
+        lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
     ),
     ToolSpec(
         "list_changes",

@@ -44,13 +44,28 @@ def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:
     return None if row is None else to_record(row)
 
 
+def lock_for_write(conn: Connection, item_id: str) -> None:
+    """Waits for, then holds, the row's write lock until this transaction ends (PostgreSQL).
+
+    Claims take the same lock, so once it is held no claim on the item is in flight and
+    the next statement sees every committed one.
+    """
+    stmt = select(t.c.id).where(t.c.id == item_id).with_for_update(key_share=True)
+    conn.execute(stmt)
+
+
 def conditional_update(
-    conn: Connection, item_id: str, expected_version: int, values: Mapping[str, Any]
+    conn: Connection,
+    item_id: str,
+    expected_version: int,
+    values: Mapping[str, Any],
+    claim_allows: ColumnElement[bool],
 ) -> WorkItemRow | None:
-    """Applies `values` and bumps the version only if the row is live and at `expected_version`."""
+    """Applies `values` and bumps the version only if the row is live, at `expected_version`,
+    and `claim_allows` (the claim rule for this writer) holds: one statement decides."""
     stmt = (
         update(t)
-        .where(t.c.id == item_id, t.c.version == expected_version, t.c.deleted_at.is_(None))
+        .where(t.c.id == item_id, t.c.version == expected_version, t.c.deleted_at.is_(None), claim_allows)
         .values(**values, version=t.c.version + 1)
         .returning(*t.c)
     )

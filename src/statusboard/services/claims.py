@@ -1,0 +1,172 @@
+"""Use cases for claims: find ready work, claim it (by id or the next one), renew, release.
+
+Every claim transaction first takes the item's row write lock (PostgreSQL; on SQLite,
+BEGIN IMMEDIATE already makes writers take turns), so a claim and a write to the same
+item never interleave. Claiming the next item skips rows that other claimants hold
+locked (SKIP LOCKED), so parallel claimants spread over the ready items instead of
+queueing on the oldest one. The partial unique index on open claims backs all of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.domain.claims import is_live, new_token
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import ClaimConflictError, LeaseExpiredError, NotFoundError, ValidationError
+from statusboard.domain.validation import new_id
+from statusboard.services.changes import ChangeEntry, record
+from statusboard.storage.database import Database
+from statusboard.storage.repositories import claims as repo
+from statusboard.storage.repositories import work_items as items_repo
+from statusboard.storage.repositories.claims import ClaimRow
+from statusboard.storage.repositories.work_items import WorkItemRow
+
+ENTITY = "work_item"
+# Claim-next retries when a candidate turns out to be taken between finding and claiming it.
+MAX_CANDIDATES = 32
+
+
+class ClaimService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def list_ready(self, item_type: str | None = None, limit: int = 20) -> dict[str, Any]:
+        with self._db.reading() as conn:
+            items = repo.ready(conn, self._clock.now(), item_type, limit)
+        return {"items": items, "count": len(items)}
+
+    def claim(
+        self, actor: str, item_id: str | None, lease_seconds: int, item_type: str | None = None
+    ) -> dict[str, Any]:
+        """Claims `item_id`, or the oldest ready item when it is None ({"claimed": False} if none is)."""
+
+        def work(conn: Connection) -> dict[str, Any]:
+            now = self._clock.now()
+            if item_id is not None:
+                return self._claim_one(conn, actor, item_id, now, lease_seconds)
+            return self._claim_next(conn, actor, item_type, now, lease_seconds)
+
+        return self._db.write(work)
+
+    def renew(self, actor: str, item_id: str, token: str, lease_seconds: int) -> dict[str, Any]:
+        def work(conn: Connection) -> dict[str, Any]:
+            now = self._clock.now()
+            claim = repo.extend(conn, item_id, token, now, now + timedelta(seconds=lease_seconds))
+            if claim is None:
+                raise self._invalid_token(conn, item_id, now)
+            self._log(conn, actor, now, "renew", claim)
+            return {"id": item_id, **_claim_view(claim)}
+
+        return self._db.write(work)
+
+    def release(self, actor: str, item_id: str, token: str) -> dict[str, Any]:
+        def work(conn: Connection) -> dict[str, Any]:
+            now = self._clock.now()
+            claim = repo.end_live(conn, item_id, token, now, "released")
+            if claim is None:
+                raise self._invalid_token(conn, item_id, now)
+            self._log(conn, actor, now, "release", claim)
+            return {"id": item_id, "released": True, "holder": claim["holder"]}
+
+        return self._db.write(work)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> dict[str, Any]:
+        if self._db.backend == "postgresql":
+            items_repo.lock_for_write(conn, item_id)
+        item = items_repo.get(conn, item_id)
+        if item is None:
+            raise NotFoundError(ENTITY, id=item_id)
+        if item["deleted_at"] is not None or item["archived"]:
+            raise ValidationError.single("id", "work item is deleted or archived")
+        if item["status"] == "completed":
+            raise ValidationError.single("id", "work item is completed")
+        taken = self._take(conn, actor, item, now, lease)
+        if taken is None:  # another claimant's open claim appeared: report it
+            current = repo.open_claim(conn, item_id)
+            if current is None:
+                raise AssertionError("a claim was refused, yet the item has no open claim")
+            raise ClaimConflictError(current["holder"], current["expires_at"])
+        return taken
+
+    def _claim_next(
+        self, conn: Connection, actor: str, item_type: str | None, now: datetime, lease: int
+    ) -> dict[str, Any]:
+        for _ in range(MAX_CANDIDATES):
+            item = repo.lock_next_ready(conn, now, item_type)
+            if item is None:
+                return {"claimed": False}
+            try:
+                taken = self._take(conn, actor, item, now, lease)
+            except ClaimConflictError:
+                taken = None  # claimed by someone else after our snapshot; the next query skips it
+            if taken is not None:
+                return taken
+        return {"claimed": False}
+
+    def _take(
+        self, conn: Connection, actor: str, item: WorkItemRow, now: datetime, lease: int
+    ) -> dict[str, Any] | None:
+        current = repo.open_claim(conn, item["id"])
+        if current is not None and is_live(current, now):
+            if current["holder"] == actor:
+                return _claimed(item, current)  # the holder asking again: harmless
+            raise ClaimConflictError(current["holder"], current["expires_at"])
+        if current is not None and not repo.end(conn, current["id"], now, "expired"):
+            return None
+        epoch = repo.next_epoch(conn, item["id"])
+        claim = repo.insert_open(
+            conn,
+            {
+                "id": new_id(),
+                "work_item_id": item["id"],
+                "epoch": epoch,
+                "token": new_token(epoch),
+                "holder": actor,
+                "claimed_at": now,
+                "expires_at": now + timedelta(seconds=lease),
+            },
+        )
+        if claim is None:
+            return None
+        fields = _public(claim)
+        if current is not None:
+            fields["took_over_from"] = current["holder"]
+        record(self._db, conn, actor, now, [ChangeEntry(ENTITY, item["id"], item["version"], "claim", fields)])
+        return _claimed(item, claim)
+
+    def _invalid_token(self, conn: Connection, item_id: str, now: datetime) -> Exception:
+        if items_repo.get(conn, item_id) is None:
+            return NotFoundError(ENTITY, id=item_id)
+        current = repo.open_claim(conn, item_id)
+        return LeaseExpiredError(current["holder"] if current is not None and is_live(current, now) else None)
+
+    def _log(self, conn: Connection, actor: str, now: datetime, op: str, claim: ClaimRow) -> None:
+        item = items_repo.get(conn, claim["work_item_id"])
+        version = None if item is None else item["version"]
+        fields = {**_public(claim), "end_reason": claim["end_reason"]} if op == "release" else _public(claim)
+        record(self._db, conn, actor, now, [ChangeEntry(ENTITY, claim["work_item_id"], version, op, fields)])
+
+
+def _claim_view(claim: ClaimRow) -> dict[str, Any]:
+    return {
+        "claim_token": claim["token"],
+        "holder": claim["holder"],
+        "epoch": claim["epoch"],
+        "expires_at": claim["expires_at"],
+    }
+
+
+def _public(claim: ClaimRow) -> dict[str, Any]:
+    """What the change log may show: never the token, which anyone reading the log could use."""
+    return {"holder": claim["holder"], "epoch": claim["epoch"], "expires_at": claim["expires_at"]}
+
+
+def _claimed(item: WorkItemRow, claim: ClaimRow) -> dict[str, Any]:
+    return {**item, "claimed": True, **_claim_view(claim)}

@@ -1,0 +1,136 @@
+"""SQL for claims (leases on work items) and for finding work that is ready to claim.
+
+A claim is *live* while it is open (not ended) and not yet expired. An expired claim
+stays open until someone takes the item over, which ends it in the same transaction
+that opens the next one; the partial unique index refuses a second open claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from statusboard.domain.clock import iso
+from statusboard.storage.repositories.rows import plain_dict
+from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.tables import work_item_claims as c
+from statusboard.storage.tables import work_item_dependencies as d
+from statusboard.storage.tables import work_items as t
+
+ClaimRow = dict[str, Any]
+_TIMES = ("claimed_at", "expires_at", "ended_at")
+
+
+def _record(row: Mapping[Any, Any]) -> ClaimRow:
+    record = plain_dict(row)
+    for key in _TIMES:
+        record[key] = iso(record[key])
+    return record
+
+
+def open_claim(conn: Connection, item_id: str) -> ClaimRow | None:
+    stmt = select(c).where(c.c.work_item_id == item_id, c.c.ended_at.is_(None))
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else _record(row)
+
+
+def next_epoch(conn: Connection, item_id: str) -> int:
+    stmt = select(func.coalesce(func.max(c.c.epoch), 0) + 1).where(c.c.work_item_id == item_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def insert_open(conn: Connection, values: Mapping[str, Any]) -> ClaimRow | None:
+    """Opens a claim, or returns None if the item already has an open one (or the epoch was taken)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(c).values(**values).on_conflict_do_nothing().returning(*c.c)
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else _record(row)
+
+
+def end(conn: Connection, claim_id: str, now: datetime, reason: str) -> bool:
+    stmt = update(c).where(c.c.id == claim_id, c.c.ended_at.is_(None)).values(ended_at=now, end_reason=reason)
+    return conn.execute(stmt).rowcount == 1
+
+
+def end_live(conn: Connection, item_id: str, token: str, now: datetime, reason: str) -> ClaimRow | None:
+    """Ends the item's claim if `token` is its live one."""
+    stmt = (
+        update(c).where(_live_with_token(item_id, token, now)).values(ended_at=now, end_reason=reason).returning(*c.c)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else _record(row)
+
+
+def extend(conn: Connection, item_id: str, token: str, now: datetime, expires_at: datetime) -> ClaimRow | None:
+    stmt = update(c).where(_live_with_token(item_id, token, now)).values(expires_at=expires_at).returning(*c.c)
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else _record(row)
+
+
+def _live_with_token(item_id: str, token: str, now: datetime) -> ColumnElement[bool]:
+    return and_(c.c.work_item_id == item_id, c.c.token == token, c.c.ended_at.is_(None), c.c.expires_at > now)
+
+
+def live_claim_exists(item_id: Any, now: datetime) -> ColumnElement[bool]:
+    """A condition usable inside another statement: the item has a live claim."""
+    return exists().where(c.c.work_item_id == item_id, c.c.ended_at.is_(None), c.c.expires_at > now)
+
+
+def live_claim_with_token(item_id: Any, token: str, now: datetime) -> ColumnElement[bool]:
+    return exists().where(_live_with_token(item_id, token, now))
+
+
+# -- ready work ------------------------------------------------------------------------
+
+_before = t.alias("before")
+
+
+def _waiting_on_unfinished(item_id: Any) -> ColumnElement[bool]:
+    """The item has a predecessor (by depends_on or blocks) that is live and not completed."""
+    unfinished = and_(_before.c.status != "completed", _before.c.deleted_at.is_(None))
+    depends = exists().where(
+        d.c.dependency_type == "depends_on",
+        d.c.work_item_id == item_id,
+        _before.c.id == d.c.depends_on_id,
+        unfinished,
+    )
+    blocked = exists().where(
+        d.c.dependency_type == "blocks",
+        d.c.depends_on_id == item_id,
+        _before.c.id == d.c.work_item_id,
+        unfinished,
+    )
+    return depends | blocked
+
+
+def ready_statement(now: datetime, item_type: str | None, limit: int) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = [
+        t.c.status == "active",
+        t.c.deleted_at.is_(None),
+        t.c.archived.is_(False),
+        ~live_claim_exists(t.c.id, now),
+        ~_waiting_on_unfinished(t.c.id),
+    ]
+    if item_type is not None:
+        conditions.append(t.c.item_type == item_type)
+    return select(t).where(*conditions).order_by(t.c.created_at, t.c.id).limit(limit)
+
+
+def ready(conn: Connection, now: datetime, item_type: str | None, limit: int) -> list[WorkItemRow]:
+    return [to_record(row) for row in conn.execute(ready_statement(now, item_type, limit)).mappings()]
+
+
+def lock_next_ready(conn: Connection, now: datetime, item_type: str | None) -> WorkItemRow | None:
+    """The oldest ready item, locked; items other transactions hold locked are skipped (PostgreSQL)."""
+    stmt = ready_statement(now, item_type, 1).with_for_update(of=t, skip_locked=True)
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def history(conn: Connection, item_id: str) -> list[ClaimRow]:
+    stmt = select(c).where(c.c.work_item_id == item_id).order_by(c.c.epoch)
+    return [_record(row) for row in conn.execute(stmt).mappings()]
