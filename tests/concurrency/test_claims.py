@@ -1,0 +1,172 @@
+"""Claims under real concurrency: separate processes, each with its own `statusboard mcp` server.
+
+- 8 processes race for one item per round: exactly one wins, the others are told who.
+- 8 processes drain 500 ready items with claim-next: each is claimed exactly once.
+- a holder killed with SIGKILL loses its lease when it expires; another process takes the
+  item, and the dead holder's token is refused.
+- 4 processes batch-update overlapping items, each listing them in its own order: all
+  finish, nothing deadlocks, and every acknowledged batch is applied exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from statusboard.domain.work_items import NewWorkItem
+from statusboard.storage.repositories import claims as claims_repo
+from statusboard.wiring import App
+from tests.concurrency import claim_workers, workers
+from tests.concurrency.harness import CTX, EXIT_TIMEOUT_S, all_changes, job, run_workers
+
+RACERS = [f"agent-{n}" for n in range(8)]
+
+
+def _tasks(app: App, count: int, prefix: str) -> list[str]:
+    drafts = [NewWorkItem(item_type="task", title=f"{prefix} {n}") for n in range(count)]
+    return [app.work_items.create("planner", draft)["id"] for draft in drafts]
+
+
+@pytest.mark.timeout(420)
+def test_eight_processes_race_for_one_item_and_exactly_one_wins_each_round(
+    database_url: str, app: App, tmp_path: Path
+) -> None:
+    rounds = 200
+    item_ids = _tasks(app, rounds, "contested")
+    sync = {"go": CTX.Barrier(len(RACERS))}
+    params = {"item_ids": item_ids}
+    plan = [(claim_workers.race_for_one_item, job(name, database_url, tmp_path, params, sync)) for name in RACERS]
+
+    histories = run_workers(plan, deadline_s=360)
+
+    winners = Counter()
+    for round_no, item_id in enumerate(item_ids):
+        entries = {name: histories[name][round_no] for name in RACERS}
+        outcomes = Counter(entry["outcome"] for entry in entries.values())
+        assert outcomes == {"ok": 1, "ClaimConflictError": len(RACERS) - 1}, f"round {round_no}: {entries}"
+        (winner,) = [name for name, entry in entries.items() if entry["outcome"] == "ok"]
+        won = entries[winner]
+        assert won["holder"] == winner and won["token"]
+        for entry in entries.values():  # the losers were told who holds it, and until when
+            assert (entry["holder"], entry["expires_at"]) == (winner, won["expires_at"])
+        with app.db.engine.connect() as conn:
+            history = claims_repo.history(conn, item_id)
+        assert [(c["holder"], c["epoch"], c["ended_at"]) for c in history] == [(winner, 1, None)]
+        winners[winner] += 1
+    assert sum(winners.values()) == rounds
+
+
+@pytest.mark.timeout(420)
+def test_eight_processes_drain_500_ready_items_each_claimed_exactly_once(
+    database_url: str, app: App, tmp_path: Path
+) -> None:
+    item_ids = _tasks(app, 500, "ready")
+    sync = {"start": CTX.Barrier(len(RACERS))}
+    params = {"max_claims": 600}
+    plan = [(claim_workers.drain_ready_items, job(name, database_url, tmp_path, params, sync)) for name in RACERS]
+
+    histories = run_workers(plan, deadline_s=360)
+
+    claimed = [(name, e["item"]) for name, h in histories.items() for e in h if e["op"] == "claim"]
+    per_item = Counter(item for _, item in claimed)
+    assert set(per_item) == set(item_ids), "an item was never claimed"
+    assert max(per_item.values()) == 1, f"claimed twice: {[i for i, n in per_item.items() if n > 1]}"
+    assert all(h[-1]["op"] == "complete" or h[-1]["op"] == "nothing_ready" for h in histories.values())
+    completions = [e for h in histories.values() for e in h if e["op"] == "complete"]
+    assert len(completions) == 500 and {e["outcome"] for e in completions} == {"ok"}
+    assert app.claims.list_ready(limit=500)["items"] == []
+    holders = {name for name, _ in claimed}
+    assert len(holders) > 1, "one process took everything: the others were not claiming in parallel"
+    with app.db.engine.connect() as conn:
+        for name, item_id in claimed:
+            (only,) = claims_repo.history(conn, item_id)
+            assert (only["holder"], only["end_reason"]) == (name, "completed")
+
+
+@pytest.mark.timeout(300)
+def test_killed_holder_loses_its_lease_and_another_process_takes_the_item(
+    database_url: str, app: App, tmp_path: Path
+) -> None:
+    (item_id,) = _tasks(app, 1, "abandoned")
+    handover: Any = CTX.Queue()
+    victim_job = job(
+        "doomed-agent",
+        database_url,
+        tmp_path,
+        {"item_id": item_id, "lease": 1},
+        {
+            "claimed": handover,
+            "never": CTX.Queue(),
+        },
+    )
+    results: Any = CTX.Queue()
+    victim = CTX.Process(target=workers.run, args=(claim_workers.claim_and_hold, victim_job, results))
+    victim.start()
+    try:
+        claim = handover.get(timeout=workers.WAIT_TIMEOUT_S)
+    except queue.Empty:
+        victim.kill()
+        pytest.fail("the doomed agent never reported its claim")
+    finally:
+        if victim.is_alive():
+            os.kill(victim.pid, signal.SIGKILL)
+        victim.join(EXIT_TIMEOUT_S)
+    assert victim.exitcode == -signal.SIGKILL
+    assert claim["outcome"] == "ok" and claim["holder"] == "doomed-agent"
+
+    params = {"item_id": item_id, "victim_claim": claim, "patience_s": 30}
+    (history,) = run_workers(
+        [(claim_workers.take_over_after_expiry, job("rescuer", database_url, tmp_path, params, {}))], deadline_s=120
+    ).values()
+
+    attempts = [e for e in history if e["op"] == "claim"]
+    *refused, taken = attempts
+    for entry in refused:  # busy until the lease ran out, and told by whom
+        assert entry["outcome"] == "ClaimConflictError"
+        assert entry["body"]["details"]["holder"] == "doomed-agent"
+    assert taken["outcome"] == "ok" and taken["body"]["holder"] == "rescuer" and taken["body"]["epoch"] == 2
+    stale_write = next(e for e in history if e["op"] == "stale_write")
+    assert stale_write["outcome"] == "LeaseExpiredError"
+    assert stale_write["body"]["details"] == {"holder": "rescuer"}
+    assert next(e for e in history if e["op"] == "stale_renew")["outcome"] == "LeaseExpiredError"
+    with app.db.engine.connect() as conn:
+        first, second = claims_repo.history(conn, item_id)
+    assert (first["holder"], first["end_reason"]) == ("doomed-agent", "expired")
+    assert datetime.fromisoformat(second["claimed_at"]) >= datetime.fromisoformat(first["expires_at"])
+    assert app.work_items.query(item_id)["version"] == 1  # the stale write changed nothing
+
+
+@pytest.mark.timeout(420)
+def test_batch_updates_in_opposite_orders_all_finish_without_deadlock(
+    database_url: str, app: App, tmp_path: Path
+) -> None:
+    item_ids = _tasks(app, 6, "shared")
+    names = [f"batcher-{n}" for n in range(4)]
+    sync = {"start": CTX.Barrier(len(names))}
+    plan = []
+    for n, name in enumerate(names):
+        order = item_ids if n % 2 == 0 else item_ids[::-1]
+        params = {"order": order, "seed": n, "batches": 40, "pick": 0.6, "max_attempts": 50}
+        plan.append((claim_workers.batch_update_in_my_order, job(name, database_url, tmp_path, params, sync)))
+
+    histories = run_workers(plan, deadline_s=360)
+
+    entries = [e for h in histories.values() for e in h]
+    assert not [e for e in entries if e["outcome"] == "gave_up"]
+    assert {e["outcome"] for e in entries} <= {"ok", "VersionConflictError"}
+    acknowledged = Counter(item for e in entries if e["outcome"] == "ok" for item in e["items"])
+    assert sum(1 for e in entries if e["outcome"] == "ok") == 4 * 40
+    updates = Counter(c["entity_id"] for c in all_changes(app) if c["op"] == "update")
+    for item_id in item_ids:
+        assert app.work_items.query(item_id)["version"] == 1 + acknowledged[item_id]
+        assert updates[item_id] == acknowledged[item_id]
+    for e in entries:  # a batch's items all moved together, one version each
+        if e["outcome"] == "ok":
+            assert [item["id"] for item in e["body"]["items"]] == e["items"]
