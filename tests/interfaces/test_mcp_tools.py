@@ -24,6 +24,10 @@ CONTRACT_TOOLS = {
     "add_dependency",
     "remove_dependency",
     "list_changes",
+    "list_ready_work",
+    "claim_work_item",
+    "renew_claim",
+    "release_claim",
 }
 MISSING = "00000000-0000-0000-0000-000000000000"
 
@@ -168,6 +172,68 @@ async def test_a_claim_token_that_no_claim_issued_is_refused_as_expired(app: App
         item = await call(client, "create_work_item", item_type="task", title="t")
         body = await call(client, "update_work_item", id=item["id"], version=1, title="x", claim_token="forged")
     assert body["error"] == "LeaseExpiredError" and body["details"] == {"holder": None}
+
+
+async def test_claim_tools_as_two_agents_see_them(app: App) -> None:
+    async with mcp_client(app, "agent-a") as a, mcp_client(app, "agent-b") as b:
+        item = await call(a, "create_work_item", item_type="task", title="t")
+        ready = await call(b, "list_ready_work")
+        claimed = await call(a, "claim_work_item", lease_seconds=120)
+        busy = await call(b, "claim_work_item", id=item["id"])
+        blocked_write = await call(b, "update_work_item", id=item["id"], version=1, title="mine")
+        nothing = await call(b, "claim_work_item")
+        renewed = await call(a, "renew_claim", id=item["id"], claim_token=claimed["claim_token"])
+        written = await call(
+            a, "update_work_item", id=item["id"], version=1, title="done", claim_token=claimed["claim_token"]
+        )
+        released = await call(a, "release_claim", id=item["id"], claim_token=claimed["claim_token"])
+        stale = await call(a, "renew_claim", id=item["id"], claim_token=claimed["claim_token"])
+    assert [i["id"] for i in ready["items"]] == [item["id"]]
+    assert claimed["claimed"] is True and claimed["id"] == item["id"] and claimed["holder"] == "agent-a"
+    assert {"claim_token", "expires_at", "title", "version", "data_source", "warnings"} <= set(claimed)
+    assert busy["error"] == blocked_write["error"] == "ClaimConflictError"
+    assert busy["details"] == {"holder": "agent-a", "expires_at": claimed["expires_at"]}
+    assert nothing == {"success": True, "claimed": False, "data_source": "database", "warnings": []}
+    assert renewed["expires_at"] >= claimed["expires_at"]
+    assert written["version"] == 2 and written["title"] == "done"
+    assert released["released"] is True
+    assert stale["error"] == "LeaseExpiredError" and stale["details"] == {"holder": None}
+
+
+async def test_bad_claim_arguments_are_validation_errors(app: App) -> None:
+    async with mcp_client(app) as client:
+        for arguments in ({"lease_seconds": 0}, {"id": "nope"}, {"lease_seconds": "900"}, {"item_type": "chore"}):
+            body = await call(client, "claim_work_item", **arguments)
+            assert body["error"] == "ValidationError", arguments
+        body = await call(client, "renew_claim", id=MISSING)
+    assert body["details"]["field"] == "claim_token"
+
+
+async def test_batch_update_applies_all_or_nothing_and_names_the_refused_entry(app: App) -> None:
+    async with mcp_client(app) as client:
+        one = await call(client, "create_work_item", item_type="task", title="one")
+        two = await call(client, "create_work_item", item_type="task", title="two")
+        refused = await call(
+            client,
+            "update_work_items",
+            items=[{"id": one["id"], "version": 1, "title": "1"}, {"id": two["id"], "version": 7, "title": "2"}],
+        )
+        after_refusal = await call(client, "query_work_item", id=one["id"])
+        bad = await call(client, "update_work_items", items=[{"id": one["id"], "version": 1, "status": "nope"}])
+        repeated = await call(
+            client, "update_work_items", items=[{"id": one["id"], "version": 1}, {"id": one["id"], "version": 1}]
+        )
+        applied = await call(
+            client,
+            "update_work_items",
+            items=[{"id": two["id"], "version": 1, "title": "2"}, {"id": one["id"], "version": 1, "title": "1"}],
+        )
+    assert refused["error"] == "VersionConflictError" and refused["details"]["index"] == 1
+    assert refused["details"]["expected_version"] == 7 and refused["details"]["actual_version"] == 1
+    assert after_refusal["version"] == 1 and after_refusal["title"] == "one"
+    assert bad["error"] == "ValidationError" and bad["details"]["field"].startswith("items.0.status")
+    assert repeated["error"] == "ValidationError" and repeated["details"]["field"] == "items.1.id"
+    assert [(i["title"], i["version"]) for i in applied["items"]] == [("2", 2), ("1", 2)]
 
 
 async def test_full_round_of_tools(app: App) -> None:

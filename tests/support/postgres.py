@@ -37,6 +37,7 @@ class PostgresCluster:
     bin_dir: Path
     data_dir: Path
     port: int
+    durable: bool = False  # tests trade durability for speed; benchmarks measure the real thing
 
     @property
     def admin_url(self) -> str:
@@ -54,8 +55,10 @@ class PostgresCluster:
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data_dir}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            " -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",
@@ -74,7 +77,7 @@ class PostgresCluster:
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "-t", str(START_TIMEOUT_S), "stop")
 
 
-def create_cluster() -> PostgresCluster:
+def create_cluster(*, durable: bool = False) -> PostgresCluster:
     bin_dir = find_pg_bin()
     if bin_dir is None:
         raise FileNotFoundError("initdb not found (install PostgreSQL, or see .ci/run)")
@@ -83,7 +86,7 @@ def create_cluster() -> PostgresCluster:
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     os.chmod(base, 0o755)
-    cluster = PostgresCluster(bin_dir, data_dir, free_port())
+    cluster = PostgresCluster(bin_dir, data_dir, free_port(), durable)
     cluster._run("initdb", "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C")
     cluster.start()
     return cluster

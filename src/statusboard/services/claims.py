@@ -78,16 +78,15 @@ class ClaimService:
     # -- helpers ----------------------------------------------------------------
 
     def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> dict[str, Any]:
-        if self._db.backend == "postgresql":
-            items_repo.lock_for_write(conn, item_id)
-        item = items_repo.get(conn, item_id)
+        lock = self._db.backend == "postgresql"
+        item, current, last_epoch = repo.item_with_claim(conn, item_id, lock=lock)
         if item is None:
             raise NotFoundError(ENTITY, id=item_id)
         if item["deleted_at"] is not None or item["archived"]:
             raise ValidationError.single("id", "work item is deleted or archived")
         if item["status"] == "completed":
             raise ValidationError.single("id", "work item is completed")
-        taken = self._take(conn, actor, item, now, lease)
+        taken = self._take(conn, actor, item, current, last_epoch, now, lease)
         if taken is None:  # another claimant's open claim appeared: report it
             current = repo.open_claim(conn, item_id)
             if current is None:
@@ -99,11 +98,14 @@ class ClaimService:
         self, conn: Connection, actor: str, item_type: str | None, now: datetime, lease: int
     ) -> dict[str, Any]:
         for _ in range(MAX_CANDIDATES):
-            item = repo.lock_next_ready(conn, now, item_type)
-            if item is None:
+            candidate = repo.lock_next_ready(conn, now, item_type)
+            if candidate is None:
                 return {"claimed": False}
+            item, current, last_epoch = repo.item_with_claim(conn, candidate["id"], lock=False)
+            if item is None:
+                continue
             try:
-                taken = self._take(conn, actor, item, now, lease)
+                taken = self._take(conn, actor, item, current, last_epoch, now, lease)
             except ClaimConflictError:
                 taken = None  # claimed by someone else after our snapshot; the next query skips it
             if taken is not None:
@@ -111,16 +113,22 @@ class ClaimService:
         return {"claimed": False}
 
     def _take(
-        self, conn: Connection, actor: str, item: WorkItemRow, now: datetime, lease: int
+        self,
+        conn: Connection,
+        actor: str,
+        item: WorkItemRow,
+        current: ClaimRow | None,
+        last_epoch: int,
+        now: datetime,
+        lease: int,
     ) -> dict[str, Any] | None:
-        current = repo.open_claim(conn, item["id"])
         if current is not None and is_live(current, now):
             if current["holder"] == actor:
                 return _claimed(item, current)  # the holder asking again: harmless
             raise ClaimConflictError(current["holder"], current["expires_at"])
         if current is not None and not repo.end(conn, current["id"], now, "expired"):
             return None
-        epoch = repo.next_epoch(conn, item["id"])
+        epoch = last_epoch + 1
         claim = repo.insert_open(
             conn,
             {
@@ -131,6 +139,8 @@ class ClaimService:
                 "holder": actor,
                 "claimed_at": now,
                 "expires_at": now + timedelta(seconds=lease),
+                "ended_at": None,
+                "end_reason": None,
             },
         )
         if claim is None:

@@ -210,11 +210,10 @@ class WorkItemService:
     def _writable(
         self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
     ) -> WorkItemRow:
-        if self._db.backend == "postgresql":
-            # Claims hold this lock while they commit; the reads below then see them all.
-            repo.lock_for_write(conn, item_id)
-        current = repo.get(conn, item_id)
-        refusal = _refusal(conn, item_id, version, current, claim_token, now)
+        # On PostgreSQL the row stays locked: a claim in flight finishes first, and the
+        # conditional update's own snapshot, taken after this, sees it.
+        current, claim, _ = claims_repo.item_with_claim(conn, item_id, lock=self._db.backend == "postgresql")
+        refusal = _refusal(item_id, version, current, claim, claim_token, now)
         if refusal is not None:
             raise refusal
         assert current is not None
@@ -224,7 +223,8 @@ class WorkItemService:
         self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
     ) -> Exception:
         """After a conditional update matched nothing: says which rule refused it."""
-        refusal = _refusal(conn, item_id, version, repo.get(conn, item_id), claim_token, now)
+        current, claim, _ = claims_repo.item_with_claim(conn, item_id, lock=False)
+        refusal = _refusal(item_id, version, current, claim, claim_token, now)
         return refusal or AssertionError("conditional update matched no row, yet the row is writable")
 
     def _new_place(self, conn: Connection, item: WorkItemRow, parent_id: str | None) -> dict[str, Any]:
@@ -288,10 +288,10 @@ def _claim_fields(claim: dict[str, Any]) -> dict[str, Any]:
 
 
 def _refusal(
-    conn: Connection,
     item_id: str,
     version: int,
     current: WorkItemRow | None,
+    claim: dict[str, Any] | None,
     claim_token: str | None,
     now: datetime,
 ) -> Exception | None:
@@ -299,7 +299,7 @@ def _refusal(
         return NotFoundError(ENTITY, id=item_id)
     if current["deleted_at"] is not None:
         return ValidationError.single("id", "work item is deleted")
-    claim_refusal = write_refusal(claims_repo.open_claim(conn, item_id), claim_token, now)
+    claim_refusal = write_refusal(claim, claim_token, now)
     if claim_refusal is not None:
         return claim_refusal
     if current["version"] != version:

@@ -14,13 +14,15 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from statusboard.domain.errors import DatabaseUnavailableError
-from statusboard.storage.engine import BEGIN_MODE_OPTION
+from statusboard.storage.engine import BEGIN_MODE_OPTION, SQLITE_BUSY_TIMEOUT_MS
+from statusboard.storage.writer_turns import WriterTurns
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -41,6 +43,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.backend: Backend = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
+        path = engine.url.database if self.backend == "sqlite" else None
+        on_disk = path not in (None, "", ":memory:")
+        self._turns = WriterTurns(Path(path), SQLITE_BUSY_TIMEOUT_MS / 1000) if on_disk and path else None
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -61,7 +66,7 @@ class Database:
         """Runs `work` in one write transaction and commits; retries whole transient failures."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with self._connect() as conn:
+                with self._turn(), self._connect() as conn:
                     if self.backend == "sqlite":
                         conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
                     with conn.begin():
@@ -85,6 +90,17 @@ class Database:
         if self.backend == "postgresql":
             fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
             conn.execute(text(f"SELECT {fn}(:key)"), {"key": key})
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._turns is None:
+            yield
+            return
+        try:
+            with self._turns.turn():
+                yield
+        except TimeoutError as exc:
+            raise DatabaseUnavailableError(str(exc), ["primary"]) from exc
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from statusboard.domain.clock import iso
 from statusboard.storage.repositories.rows import plain_dict
@@ -23,16 +23,18 @@ def append(
     at: datetime,
     fields: dict[str, Any],
 ) -> int:
-    stmt = c.insert().values(
-        entity=entity, entity_id=entity_id, version=version, op=op, actor=actor, at=at, fields=fields
-    )
-    return int(conn.execute(stmt.returning(c.c.seq)).scalar_one())
+    values = {"entity": entity, "entity_id": entity_id, "version": version, "op": op, "actor": actor, "at": at}
+    return int(conn.execute(_APPEND, {**values, "fields": fields}).scalar_one())
+
+
+# Built once: every write appends, so building the statement each time would show.
+_APPEND = c.insert().returning(c.c.seq)
+_SINCE = select(c).where(c.c.seq > bindparam("since")).order_by(c.c.seq).limit(bindparam("limit"))
 
 
 def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
-    stmt = select(c).where(c.c.seq > since_seq).order_by(c.c.seq).limit(limit)
     rows = []
-    for row in conn.execute(stmt).mappings():
+    for row in conn.execute(_SINCE, {"since": since_seq, "limit": limit}).mappings():
         record = plain_dict(row)
         record["at"] = iso(record["at"])
         rows.append(record)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from statusboard.domain.clock import iso
@@ -32,46 +32,88 @@ def _record(row: Mapping[Any, Any]) -> ClaimRow:
     return record
 
 
+_open = c.alias("open_claim")
+_CLAIM_COLUMNS = ("id", "epoch", "token", "holder", "claimed_at", "expires_at")
+_ITEM_WITH_CLAIM = (
+    select(
+        t,
+        *(_open.c[name].label(f"claim_{name}") for name in _CLAIM_COLUMNS),
+        select(func.max(c.c.epoch)).where(c.c.work_item_id == t.c.id).scalar_subquery().label("last_epoch"),
+    )
+    .select_from(t.outerjoin(_open, and_(_open.c.work_item_id == t.c.id, _open.c.ended_at.is_(None))))
+    .where(t.c.id == bindparam("id"))
+)
+# FOR NO KEY UPDATE: excludes other writers and claimants, not inserts of children (FOR KEY SHARE).
+_ITEM_WITH_CLAIM_LOCKED = _ITEM_WITH_CLAIM.with_for_update(of=t, key_share=True)
+
+
+def item_with_claim(conn: Connection, item_id: str, *, lock: bool) -> tuple[WorkItemRow | None, ClaimRow | None, int]:
+    """The item, its open claim (live or expired) and the last epoch it was claimed with, in one
+    statement; with `lock`, the item's row stays write-locked until the transaction ends."""
+    stmt = _ITEM_WITH_CLAIM_LOCKED if lock else _ITEM_WITH_CLAIM
+    row = conn.execute(stmt, {"id": item_id}).mappings().first()
+    if row is None:
+        return None, None, 0
+    values = plain_dict(row)
+    claim_values = {name: values.pop(f"claim_{name}") for name in _CLAIM_COLUMNS}
+    last_epoch = int(values.pop("last_epoch") or 0)
+    item = to_record(values)
+    if claim_values["id"] is None:
+        return item, None, last_epoch
+    claim = _record({**claim_values, "work_item_id": item_id, "ended_at": None, "end_reason": None})
+    return item, claim, last_epoch
+
+
+_OPEN = select(c).where(c.c.work_item_id == bindparam("id"), c.c.ended_at.is_(None))
+
+
 def open_claim(conn: Connection, item_id: str) -> ClaimRow | None:
-    stmt = select(c).where(c.c.work_item_id == item_id, c.c.ended_at.is_(None))
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(_OPEN, {"id": item_id}).mappings().first()
     return None if row is None else _record(row)
 
 
-def next_epoch(conn: Connection, item_id: str) -> int:
-    stmt = select(func.coalesce(func.max(c.c.epoch), 0) + 1).where(c.c.work_item_id == item_id)
-    return int(conn.execute(stmt).scalar_one())
+_INSERT_OPEN = {
+    name: dialect.insert(c).on_conflict_do_nothing().returning(*c.c)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def insert_open(conn: Connection, values: Mapping[str, Any]) -> ClaimRow | None:
     """Opens a claim, or returns None if the item already has an open one (or the epoch was taken)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(c).values(**values).on_conflict_do_nothing().returning(*c.c)
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(_INSERT_OPEN[conn.dialect.name], dict(values)).mappings().first()
     return None if row is None else _record(row)
 
 
+_ENDED: dict[str, Any] = {"ended_at": bindparam("b_now"), "end_reason": bindparam("b_reason")}
+_END = update(c).where(c.c.id == bindparam("b_claim"), c.c.ended_at.is_(None)).values(_ENDED)
+_LIVE_WITH_TOKEN = and_(
+    c.c.work_item_id == bindparam("b_item"),
+    c.c.token == bindparam("b_token"),
+    c.c.ended_at.is_(None),
+    c.c.expires_at > bindparam("b_now"),
+)
+_END_LIVE = update(c).where(_LIVE_WITH_TOKEN).values(_ENDED).returning(*c.c)
+_EXTEND = update(c).where(_LIVE_WITH_TOKEN).values(expires_at=bindparam("b_expires")).returning(*c.c)
+
+
 def end(conn: Connection, claim_id: str, now: datetime, reason: str) -> bool:
-    stmt = update(c).where(c.c.id == claim_id, c.c.ended_at.is_(None)).values(ended_at=now, end_reason=reason)
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(_END, {"b_claim": claim_id, "b_now": now, "b_reason": reason}).rowcount == 1
 
 
 def end_live(conn: Connection, item_id: str, token: str, now: datetime, reason: str) -> ClaimRow | None:
     """Ends the item's claim if `token` is its live one."""
-    stmt = (
-        update(c).where(_live_with_token(item_id, token, now)).values(ended_at=now, end_reason=reason).returning(*c.c)
-    )
-    row = conn.execute(stmt).mappings().first()
+    params = {"b_item": item_id, "b_token": token, "b_now": now, "b_reason": reason}
+    row = conn.execute(_END_LIVE, params).mappings().first()
     return None if row is None else _record(row)
 
 
 def extend(conn: Connection, item_id: str, token: str, now: datetime, expires_at: datetime) -> ClaimRow | None:
-    stmt = update(c).where(_live_with_token(item_id, token, now)).values(expires_at=expires_at).returning(*c.c)
-    row = conn.execute(stmt).mappings().first()
+    params = {"b_item": item_id, "b_token": token, "b_now": now, "b_expires": expires_at}
+    row = conn.execute(_EXTEND, params).mappings().first()
     return None if row is None else _record(row)
 
 
-def _live_with_token(item_id: str, token: str, now: datetime) -> ColumnElement[bool]:
+def _live_with_token(item_id: Any, token: str, now: datetime) -> ColumnElement[bool]:
     return and_(c.c.work_item_id == item_id, c.c.token == token, c.c.ended_at.is_(None), c.c.expires_at > now)
 
 

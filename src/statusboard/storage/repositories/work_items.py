@@ -44,16 +44,6 @@ def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:
     return None if row is None else to_record(row)
 
 
-def lock_for_write(conn: Connection, item_id: str) -> None:
-    """Waits for, then holds, the row's write lock until this transaction ends (PostgreSQL).
-
-    Claims take the same lock, so once it is held no claim on the item is in flight and
-    the next statement sees every committed one.
-    """
-    stmt = select(t.c.id).where(t.c.id == item_id).with_for_update(key_share=True)
-    conn.execute(stmt)
-
-
 def conditional_update(
     conn: Connection,
     item_id: str,

@@ -1,0 +1,308 @@
+"""How many claims per second, with 1, 2, 4 and 8 processes, raw SQL vs the service vs MCP?
+
+Run from the repository root:
+
+    .venv/bin/python -m bench.claims [--backend sqlite|postgresql|both] [--processes 1,2,4,8]
+        [--claims 800] [--mcp-claims 400]
+
+For every backend, way and process count, fresh unclaimed tasks are loaded straight into
+the table; then N separate processes (spawned, each with its own connection, app or
+`statusboard mcp` server), released together by a barrier, claim their share of them
+by id. The rate is claims / (last finish - first start). Ways:
+
+- raw:     one INSERT into work_item_claims per claim, autocommit, through the DB driver
+           itself (sqlite3 / psycopg): the floor cost of a durable claim.
+- service: app.claims.claim(actor, id, lease): the checks, the epoch, the change log.
+- mcp:     call_tool("claim_work_item", {"id": ...}) over stdio.
+- next:    app.claims.claim(actor, None, lease), claim-next: every process wants the oldest
+           ready item at the same time (the contended case).
+
+Afterwards it checks in the database that every item got exactly one claim. SQLite uses
+its production settings (WAL, synchronous=FULL); PostgreSQL runs durable (fsync on).
+Never use this in a test: it prints figures, it asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client, StdioServerParameters
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from statusboard.config import Settings
+from statusboard.storage.tables import work_item_claims, work_items
+from statusboard.wiring import build_app
+
+CTX = multiprocessing.get_context("spawn")
+WAYS = ["raw", "service", "mcp", "next"]
+TARGET_SERVICE_SHARE = 0.70
+WAIT_S = 120.0
+
+
+# -- the work each process does ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Order:
+    way: str
+    url: str
+    actor: str
+    item_ids: list[str]
+
+
+def worker(order: Order, barrier: Any, results: Any) -> None:
+    try:
+        results.put((order.actor, WORKERS[order.way](order, barrier)))
+    except BaseException as exc:  # report, so the parent fails fast with the reason
+        results.put((order.actor, {"error": repr(exc)}))
+        barrier.abort()
+
+
+def _timed(barrier: Any, claim_all: Callable[[], int]) -> dict[str, Any]:
+    barrier.wait(WAIT_S)
+    began = time.perf_counter()
+    claimed = claim_all()
+    return {"began": began, "ended": time.perf_counter(), "claimed": claimed}
+
+
+def raw_worker(order: Order, barrier: Any) -> dict[str, Any]:
+    at = datetime.now(UTC)
+    rows = [
+        (str(uuid.uuid4()), item_id, 1, f"1.{uuid.uuid4().hex}", order.actor, at, at + timedelta(seconds=900))
+        for item_id in order.item_ids
+    ]
+    if order.url.startswith("sqlite"):
+        import sqlite3
+
+        conn: Any = sqlite3.connect(make_url(order.url).database or "", isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
+            conn.execute(f"PRAGMA {pragma}")
+        rows = [(*row[:5], _sqlite_time(row[5]), _sqlite_time(row[6])) for row in rows]
+        statement = "INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
+        statement += " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(order.url, autocommit=True)
+        statement = "INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
+        statement += " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+
+    def claim_all() -> int:
+        for row in rows:
+            conn.execute(statement, row)
+        return len(rows)
+
+    try:
+        return _timed(barrier, claim_all)
+    finally:
+        conn.close()
+
+
+def _sqlite_time(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def service_worker(order: Order, barrier: Any) -> dict[str, Any]:
+    app = build_app(Settings(database_url=order.url), migrate=False)
+    next_item = order.way == "next"
+
+    def claim_all() -> int:
+        claimed = 0
+        for item_id in order.item_ids:
+            body = app.claims.claim(order.actor, None if next_item else item_id, 900)
+            claimed += bool(body["claimed"])
+        return claimed
+
+    try:
+        return _timed(barrier, claim_all)
+    finally:
+        app.close()
+
+
+def mcp_worker(order: Order, barrier: Any) -> dict[str, Any]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "STATUSBOARD_DATABASE_URL": order.url,
+        "STATUSBOARD_CLIENT_ID": order.actor,
+    }
+    params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+
+    async def run() -> dict[str, Any]:
+        async with Client(params, read_timeout_seconds=60) as client:
+            await client.call_tool("ping", {})
+            await anyio.to_thread.run_sync(barrier.wait, WAIT_S)
+            began = time.perf_counter()
+            claimed = 0
+            for item_id in order.item_ids:
+                result = await client.call_tool("claim_work_item", {"id": item_id})
+                if result.is_error:
+                    raise RuntimeError(f"claim failed: {result.content}")
+                claimed += 1
+            return {"began": began, "ended": time.perf_counter(), "claimed": claimed}
+
+    return anyio.run(run)
+
+
+WORKERS: dict[str, Callable[[Order, Any], dict[str, Any]]] = {
+    "raw": raw_worker,
+    "service": service_worker,
+    "next": service_worker,
+    "mcp": mcp_worker,
+}
+
+
+# -- the parent -------------------------------------------------------------------------------
+
+
+def load_tasks(engine: Engine, count: int, label: str) -> list[str]:
+    at = datetime.now(UTC)
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    rows = [
+        {
+            "id": item_id,
+            "version": 1,
+            "item_type": "task",
+            "title": f"{label} {n}",
+            "status": "active",
+            "parent_id": None,
+            "path": f"/{item_id}/",
+            "depth": 0,
+            "metadata": {},
+            "archived": False,
+            "created_at": at + timedelta(microseconds=n),
+            "updated_at": at,
+            "created_by": "bench",
+            "updated_by": "bench",
+        }
+        for n, item_id in enumerate(ids)
+    ]
+    with engine.begin() as conn:
+        conn.execute(work_items.insert(), rows)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+    return ids
+
+
+def run_config(engine: Engine, url: str, way: str, processes: int, total: int) -> float:
+    item_ids = load_tasks(engine, total, f"{way}x{processes}")
+    barrier = CTX.Barrier(processes)
+    results: Any = CTX.Queue()
+    share = total // processes
+    orders = [
+        Order(way, url, f"agent-{n}", item_ids[n * share : (n + 1) * share if n < processes - 1 else total])
+        for n in range(processes)
+    ]
+    procs = [CTX.Process(target=worker, args=(order, barrier, results)) for order in orders]
+    for proc in procs:
+        proc.start()
+    reports = [results.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join(60)
+    errors = [f"{actor}: {r['error']}" for actor, r in reports if "error" in r]
+    if errors:
+        raise SystemExit(f"{way} x{processes} failed: {errors}")
+    claimed = sum(r["claimed"] for _, r in reports)
+    check_claimed_once(engine, item_ids, claimed)
+    elapsed = max(r["ended"] for _, r in reports) - min(r["began"] for _, r in reports)
+    return claimed / elapsed
+
+
+def check_claimed_once(engine: Engine, item_ids: list[str], claimed: int) -> None:
+    with engine.connect() as conn:
+        stmt = select(work_item_claims.c.work_item_id, func.count()).group_by(work_item_claims.c.work_item_id)
+        counts = {row[0]: row[1] for row in conn.execute(stmt) if row[0] in set(item_ids)}
+    if claimed != len(item_ids) or len(counts) != len(item_ids) or set(counts.values()) != {1}:
+        raise SystemExit(f"claims went wrong: {claimed} acknowledged, {len(counts)} items claimed, counts {counts}")
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="statusboard-bench-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'claims.db'}"
+        return
+    from tests.support.postgres import create_cluster, destroy_cluster
+
+    cluster = create_cluster(durable=True)
+    try:
+        admin = create_engine(make_url(cluster.admin_url).set(drivername="postgresql+psycopg"))
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("CREATE DATABASE bench_claims"))
+        admin.dispose()
+        yield cluster.url("bench_claims")
+    finally:
+        destroy_cluster(cluster)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.claims", description="Benchmark claims per second.")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--processes", default="1,2,4,8", help="process counts, comma-separated")
+    parser.add_argument("--claims", type=int, default=800, help="claims per run, raw / service / next")
+    parser.add_argument("--mcp-claims", type=int, default=400, help="claims per run over MCP")
+    parser.add_argument("--ways", default=",".join(WAYS), help=f"which of {WAYS}")
+    args = parser.parse_args(argv)
+    counts = [int(n) for n in args.processes.split(",")]
+    ways = [way for way in args.ways.split(",") if way]
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    table: dict[tuple[str, str, int], float] = {}
+    for backend in backends:
+        with database(backend) as url:
+            app = build_app(Settings(database_url=url))  # migrates the fresh database
+            engine = app.db.engine
+            try:
+                for processes in counts:
+                    for way in ways:
+                        total = args.mcp_claims if way == "mcp" else args.claims
+                        rate = run_config(engine, url, way, processes, total)
+                        table[(backend, way, processes)] = rate
+                        print(f"{backend:<10} {way:<8} x{processes}: {rate:8.0f} claims/s", flush=True)
+            finally:
+                app.close()
+    report(table, backends, counts, ways)
+    return 0
+
+
+def report(table: dict[tuple[str, str, int], float], backends: list[str], counts: list[int], ways: list[str]) -> None:
+    load1, load5, _ = os.getloadavg()
+    print(f"\nclaims per second ({os.cpu_count()} CPUs, load {load1:.1f} / {load5:.1f} at the end)")
+    header = f"{'backend':<11} {'procs':>5}  " + "  ".join(f"{way:>8}" for way in ways) + "   service/raw  mcp/raw"
+    print(header + "\n" + "-" * len(header))
+    for backend in backends:
+        for processes in counts:
+            rates = [table.get((backend, way, processes)) for way in ways]
+            cells = "  ".join(f"{rate:8.0f}" if rate else f"{'-':>8}" for rate in rates)
+            raw = table.get((backend, "raw", processes))
+            shares = [
+                f"{table[(backend, way, processes)] / raw:10.0%}" if raw and (backend, way, processes) in table else ""
+                for way in ("service", "mcp")
+            ]
+            print(f"{backend:<11} {processes:>5}  {cells}   {shares[0]:>11}  {shares[1]:>7}")
+    print(f"\ntarget: the service reaches at least {TARGET_SERVICE_SHARE:.0%} of the raw rate")
+    for backend in backends:
+        for processes in counts:
+            raw, service = table.get((backend, "raw", processes)), table.get((backend, "service", processes))
+            if raw and service:
+                verdict = "PASS" if service / raw >= TARGET_SERVICE_SHARE else "MISS"
+                print(f"  {verdict}  {backend} x{processes}: {service / raw:.0%} of raw")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
