@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from statusboard.config import Settings
 from statusboard.domain.clock import Clock, SystemClock
+from statusboard.services.archiving import ArchivingService
 from statusboard.services.changes import ChangeLogService
 from statusboard.services.claims import ClaimService
 from statusboard.services.dependencies import DependencyService
@@ -23,6 +24,7 @@ class App:
     dependencies: DependencyService
     changes: ChangeLogService
     claims: ClaimService
+    archiving: ArchivingService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -41,4 +43,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         dependencies=DependencyService(db, clock),
         changes=ChangeLogService(db),
         claims=ClaimService(db, clock),
+        archiving=ArchivingService(db, clock),
     )

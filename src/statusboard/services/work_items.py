@@ -25,6 +25,7 @@ from statusboard.domain.work_items import (
 )
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import HIERARCHY_LOCK, Database
+from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import claims as claims_repo
 from statusboard.storage.repositories import work_items as repo
 from statusboard.storage.repositories.item_view import item_view
@@ -176,20 +177,51 @@ class WorkItemService:
     def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> dict[str, Any]:
         with self._db.reading() as conn:
             chain, links = item_view(conn, item_id)
-            item = chain[-1] if chain else None
-            if item is None or item["id"] != item_id or (item["archived"] and not include_archived):
+            item = chain[-1] if chain and chain[-1]["id"] == item_id else None
+            if item is None and include_archived:
+                return self._archived_view(conn, item_id, include_children)
+            if item is None:
                 raise NotFoundError(ENTITY, id=item_id)
             children = (
                 repo.descendants(conn, item_id, include_archived=include_archived, limit=MAX_DESCENDANTS + 1)
                 if include_children
                 else []
             )
+            if include_children and include_archived:
+                children += [_public(row) for row in archive_repo.subtree(conn, item["path"])]
         return {
             **item,
             "parent_chain": chain[:-1],
             "children": _nest(item_id, children[:MAX_DESCENDANTS]),
             "children_truncated": len(children) > MAX_DESCENDANTS,
             "dependencies": [_dependency_view(item_id, link, other) for link, other in links],
+        }
+
+    def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> dict[str, Any]:
+        archived = archive_repo.get(conn, item_id)
+        if archived is None:
+            raise NotFoundError(ENTITY, id=item_id)
+        record = archived.pop("_record")
+
+        def anywhere(other_id: str) -> dict[str, Any] | None:
+            live = repo.get(conn, other_id)
+            found = live if live is not None else archive_repo.get(conn, other_id)
+            return None if found is None else _public(found)
+
+        chain = [anywhere(ancestor) for ancestor in ids_in_path(archived["path"])[:-1]]
+        children = [_public(row) for row in archive_repo.subtree(conn, archived["path"])] if include_children else []
+        dependencies = []
+        for link in record["dependencies"]:
+            other_id = link["depends_on_id"] if link["work_item_id"] == item_id else link["work_item_id"]
+            other = anywhere(other_id)
+            if other is not None:
+                dependencies.append(_dependency_view(item_id, link, other))
+        return {
+            **archived,
+            "parent_chain": [ancestor for ancestor in chain if ancestor is not None],
+            "children": _nest(item_id, children[:MAX_DESCENDANTS]),
+            "children_truncated": len(children) > MAX_DESCENDANTS,
+            "dependencies": dependencies,
         }
 
     def list(self, flt: ListFilter, limit: int = 50, offset: int = 0) -> dict[str, Any]:
@@ -305,6 +337,10 @@ def _refusal(
     if current["version"] != version:
         return VersionConflictError(version, current["version"], current)
     return None
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key != "_record"}
 
 
 def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:

@@ -111,6 +111,29 @@ work_item_claims = Table(
     ),
 )
 
+# Archived work items leave work_items (and with them their dependencies and claim
+# history, kept in `record`), so default queries never see them. Only whole subtrees
+# whose dependencies stay inside the archived set are moved: nothing left in
+# work_items ever points at an archived row.
+archived_work_items = Table(
+    "archived_work_items",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("item_type", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("parent_id", Uuid, nullable=True),
+    Column("path", String(240), nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("archived_at", Timestamp, nullable=False),
+    Column("archived_by", String(200), nullable=False),
+    Column("record", Json, nullable=False),
+    Index(None, "parent_id"),
+    Index(None, "archived_at"),
+)
+
 change_log = Table(
     "change_log",
     metadata,

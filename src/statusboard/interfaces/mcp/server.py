@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from statusboard import __version__
+from statusboard.domain.cancellation import CancelToken, OperationCancelled
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.tools import TOOLS, ToolSpec
 from statusboard.wiring import App
@@ -53,7 +55,10 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
         try:
             args = spec.args.model_validate(params.arguments or {})
             actor = app.settings.client_id or _client_name(ctx)
-            result = await anyio.to_thread.run_sync(partial(spec.run, app, actor, args))
+            run = partial(spec.run, app, actor, args)
+            result = await (_run_cancellable(ctx, run) if spec.cancellable else anyio.to_thread.run_sync(run))
+        except OperationCancelled:
+            raise  # the request was cancelled: no one is waiting for a result
         except Exception as exc:
             return _result(error_body(exc), is_error=True)
         return _result({"success": True, **result, "data_source": "database", "warnings": []}, is_error=False)
@@ -65,6 +70,43 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """Runs a long tool in a worker thread; if the request is cancelled or the client goes away,
+    the tool's cancel token is set, and the tool rolls back before this returns."""
+    cancel = CancelToken()
+    loop_token = anyio.lowlevel.current_token()
+
+    def progress(done: int, total: int) -> None:
+        if cancel.cancelled:
+            return
+        send = partial(ctx.session.report_progress, float(done), float(total))  # a no-op unless asked for
+        try:
+            anyio.from_thread.run(send, token=loop_token)
+        except Exception:  # progress is a courtesy; never let it fail the work
+            log.debug("could not send a progress notification", exc_info=True)
+
+    async def cancel_when_cancelled() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cancel.cancel()
+
+    result: dict[str, Any] | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(cancel_when_cancelled)
+        try:
+            # Not abandoned on cancellation: we wait for the rollback before going on.
+            result = await anyio.to_thread.run_sync(partial(run, cancel=cancel, progress=progress))
+        except OperationCancelled:
+            pass  # raised again below, outside the task group, unwrapped
+        finally:
+            group.cancel_scope.cancel()
+    if result is None:
+        await anyio.lowlevel.checkpoint_if_cancelled()  # end as the cancelled request we are
+        raise OperationCancelled("cancelled by the caller; nothing was changed")
+    return result
 
 
 def _input_schema(spec: ToolSpec) -> dict[str, Any]:

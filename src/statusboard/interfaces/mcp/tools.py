@@ -107,12 +107,21 @@ class ReleaseClaimArgs(Args):
     claim_token: ClaimToken
 
 
+class TriggerArchivingArgs(Args):
+    older_than_days: Annotated[int, Field(ge=0, le=36500)] = 365
+
+
+class PageArgs(Args):
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0)] = 0
+
+
 class ListChangesArgs(Args):
     since_seq: Annotated[int, Field(ge=0)] = 0
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
-Handler = Callable[[App, str, Any], dict[str, Any]]
+Handler = Callable[..., dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,8 @@ class ToolSpec:
     name: str
     description: str
     args: type[BaseModel]
-    run: Handler
+    run: Handler  # (app, actor, args); cancellable tools also take cancel= and progress=
+    cancellable: bool = False
 
 
 def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> dict[str, Any]:
@@ -227,6 +237,23 @@ TOOLS: list[ToolSpec] = [
         "Give up your claim so another agent can take the item.",
         ReleaseClaimArgs,
         lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
+    ),
+    ToolSpec(
+        "trigger_archiving",
+        "Move work items unchanged for older_than_days (default 365) into the archive, in one "
+        "transaction: whole subtrees only, never an item someone holds a claim on or one linked by a "
+        "dependency to an item that stays. Reports progress; cancelling leaves everything as it was.",
+        TriggerArchivingArgs,
+        lambda app, actor, a, cancel, progress: app.archiving.trigger(
+            actor, a.older_than_days, cancel=cancel, progress=progress
+        ),
+        cancellable=True,
+    ),
+    ToolSpec(
+        "query_archived_work_items",
+        "List archived work items, in the order they were archived, with total_count.",
+        PageArgs,
+        lambda app, _actor, a: app.archiving.list(a.limit, a.offset),
     ),
     ToolSpec(
         "list_changes",

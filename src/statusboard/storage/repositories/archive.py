@@ -1,0 +1,93 @@
+"""SQL for the archive: what may move, moving it, and reading it back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, or_, select
+
+from statusboard.domain.clock import as_utc, iso
+from statusboard.storage.repositories import work_items as items_repo
+from statusboard.storage.repositories.rows import plain_dict
+from statusboard.storage.tables import archived_work_items as a
+from statusboard.storage.tables import work_item_claims as c
+from statusboard.storage.tables import work_item_dependencies as d
+from statusboard.storage.tables import work_items as t
+
+
+def snapshot(conn: Connection, cutoff: datetime, now: datetime) -> tuple[dict[str, Any], set[str], list[Any]]:
+    """Every item's parent and depth, the items old enough and unclaimed, and the dependency pairs."""
+    parents: dict[str, Any] = {}
+    old: set[str] = set()
+    live = select(c.c.work_item_id).where(c.c.ended_at.is_(None), c.c.expires_at > now)
+    claimed = {row[0] for row in conn.execute(live)}
+    for item_id, parent_id, depth, updated_at in conn.execute(select(t.c.id, t.c.parent_id, t.c.depth, t.c.updated_at)):
+        parents[item_id] = (parent_id, depth)
+        if as_utc(updated_at) < cutoff and item_id not in claimed:
+            old.add(item_id)
+    links = [tuple(row) for row in conn.execute(select(d.c.work_item_id, d.c.depends_on_id))]
+    return parents, old, links
+
+
+def move(conn: Connection, ids: list[str], now: datetime, actor: str) -> list[dict[str, Any]]:
+    """Moves these items, with their dependencies and claim history, into the archive."""
+    items = [items_repo.to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).mappings()]
+    touching = or_(d.c.work_item_id.in_(ids), d.c.depends_on_id.in_(ids))
+    links = [plain_dict(row) for row in conn.execute(select(d).where(touching)).mappings()]
+    claims = [plain_dict(row) for row in conn.execute(select(c).where(c.c.work_item_id.in_(ids))).mappings()]
+    by_item: dict[str, dict[str, list[dict[str, Any]]]] = {i["id"]: {"dependencies": [], "claims": []} for i in items}
+    for link in links:
+        link = {**link, "created_at": iso(link["created_at"])}
+        for end in (link["work_item_id"], link["depends_on_id"]):
+            if end in by_item:
+                by_item[end]["dependencies"].append(link)
+    for claim in claims:
+        claim = {**claim, **{k: iso(claim[k]) for k in ("claimed_at", "expires_at", "ended_at")}}
+        claim.pop("token")  # a token is a secret and is useless once archived
+        by_item[claim["work_item_id"]]["claims"].append(claim)
+    if items:
+        conn.execute(
+            a.insert(),
+            [
+                {
+                    **{k: item[k] for k in ("id", "item_type", "title", "status", "parent_id", "path", "depth")},
+                    "created_at": datetime.fromisoformat(item["created_at"]),
+                    "updated_at": datetime.fromisoformat(item["updated_at"]),
+                    "archived_at": now,
+                    "archived_by": actor,
+                    "record": {"item": item, **by_item[item["id"]]},
+                }
+                for item in items
+            ],
+        )
+    conn.execute(delete(c).where(c.c.work_item_id.in_(ids)))
+    conn.execute(delete(d).where(touching))
+    conn.execute(delete(t).where(t.c.id.in_(ids)))
+    return items
+
+
+def _view(row: Any) -> dict[str, Any]:
+    values = plain_dict(row)
+    record = values["record"]
+    return {**record["item"], "archived": True, "archived_at": iso(values["archived_at"]), "_record": record}
+
+
+def get(conn: Connection, item_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(a).where(a.c.id == item_id)).mappings().first()
+    return None if row is None else _view(row)
+
+
+def subtree(conn: Connection, path: str) -> list[dict[str, Any]]:
+    stmt = select(a).where(a.c.path.startswith(path, autoescape=True), a.c.path != path).order_by(a.c.depth, a.c.id)
+    return [_view(row) for row in conn.execute(stmt).mappings()]
+
+
+def page(conn: Connection, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    total = int(conn.execute(select(func.count()).select_from(a)).scalar_one())
+    stmt = select(a).order_by(a.c.archived_at, a.c.created_at, a.c.id).limit(limit).offset(offset)
+    return [_view(row) for row in conn.execute(stmt).mappings()], total
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(a)).scalar_one())
