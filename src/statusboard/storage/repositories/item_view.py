@@ -19,9 +19,11 @@ from statusboard.storage.tables import work_items as t
 _DEP_NAMES = [str(column.name) for column in d.c]
 _ITEM_NAMES = [str(column.name) for column in t.c]
 
-_chain = select(t.c.id, t.c.parent_id).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
-_chain = _chain.union_all(select(t.c.id, t.c.parent_id).join(_chain, t.c.id == _chain.c.parent_id))
-_ancestry = select(*(null().label(f"dep_{name}") for name in _DEP_NAMES), *t.c).where(t.c.id.in_(select(_chain.c.id)))
+# The walk carries whole rows: joining its ids back to work_items instead let PostgreSQL,
+# which cannot tell that the walk yields at most six rows, hash-join them against a full table scan.
+_chain = select(*t.c).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
+_chain = _chain.union_all(select(*t.c).join(_chain, t.c.id == _chain.c.parent_id))
+_ancestry = select(*(null().label(f"dep_{name}") for name in _DEP_NAMES), *_chain.c)
 _other_end = case((d.c.work_item_id == bindparam("id"), d.c.depends_on_id), else_=d.c.work_item_id)
 _links = (
     select(*(column.label(f"dep_{column.name}") for column in d.c), *t.c)
