@@ -120,7 +120,7 @@ class WorkItemService:
     def _apply(
         self, conn: Connection, actor: str, now: datetime, entry: ItemUpdate
     ) -> tuple[WorkItemRow, list[ChangeEntry]]:
-        current = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
+        current, _ = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
         values = dict(entry.given)
         if "metadata" in values:
             merged = merge_metadata(current["metadata"], values["metadata"])
@@ -150,7 +150,7 @@ class WorkItemService:
     def delete(self, actor: str, item_id: str, version: int) -> WorkItemRow:
         def work(conn: Connection) -> WorkItemRow:
             now = self._clock.now()
-            self._writable(conn, item_id, version, None, now)
+            _, claim = self._writable(conn, item_id, version, None, now)
             deleted = repo.conditional_update(
                 conn,
                 item_id,
@@ -163,9 +163,8 @@ class WorkItemService:
             children = repo.live_children_count(conn, item_id)
             if children:
                 raise ValidationError.single("id", f"has {children} live child item(s); delete or move them first")
-            stale = claims_repo.open_claim(conn, item_id)
-            if stale is not None:  # expired, or the write above would have been refused
-                claims_repo.end(conn, stale["id"], now, "deleted")
+            if claim is not None:  # expired, or the write above would have been refused
+                claims_repo.end(conn, claim["id"], now, "deleted")
             entry = ChangeEntry(ENTITY, item_id, deleted["version"], "delete", {"deleted_at": deleted["deleted_at"]})
             record(self._db, conn, actor, now, [entry])
             return deleted
@@ -241,7 +240,8 @@ class WorkItemService:
 
     def _writable(
         self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
-    ) -> WorkItemRow:
+    ) -> tuple[WorkItemRow, dict[str, Any] | None]:
+        """The item if this writer may change it, with its open claim (live or expired)."""
         # On PostgreSQL the row stays locked: a claim in flight finishes first, and the
         # conditional update's own snapshot, taken after this, sees it.
         current, claim, _ = claims_repo.item_with_claim(conn, item_id, lock=self._db.backend == "postgresql")
@@ -249,7 +249,7 @@ class WorkItemService:
         if refusal is not None:
             raise refusal
         assert current is not None
-        return current
+        return current, claim
 
     def _why_not_written(
         self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime

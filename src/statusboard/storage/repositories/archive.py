@@ -87,7 +87,3 @@ def page(conn: Connection, limit: int, offset: int) -> tuple[list[dict[str, Any]
     total = int(conn.execute(select(func.count()).select_from(a)).scalar_one())
     stmt = select(a).order_by(a.c.archived_at, a.c.created_at, a.c.id).limit(limit).offset(offset)
     return [_view(row) for row in conn.execute(stmt).mappings()], total
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(a)).scalar_one())
