@@ -10,6 +10,12 @@ from statusboard.services.archiving import ArchivingService
 from statusboard.services.changes import ChangeLogService
 from statusboard.services.claims import ClaimService
 from statusboard.services.dependencies import DependencyService
+from statusboard.services.deployments import DeploymentService
+from statusboard.services.enhancements import EnhancementService
+from statusboard.services.project_configuration import ProjectConfigurationService
+from statusboard.services.session_prompts import SessionPromptService
+from statusboard.services.status import StatusService
+from statusboard.services.vendors import VendorService
 from statusboard.services.work_items import WorkItemService
 from statusboard.storage import schema
 from statusboard.storage.database import Database
@@ -25,6 +31,12 @@ class App:
     changes: ChangeLogService
     claims: ClaimService
     archiving: ArchivingService
+    vendors: VendorService
+    deployments: DeploymentService
+    enhancements: EnhancementService
+    configuration: ProjectConfigurationService
+    session_prompts: SessionPromptService
+    status: StatusService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -44,4 +56,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         changes=ChangeLogService(db),
         claims=ClaimService(db, clock),
         archiving=ArchivingService(db, clock),
+        vendors=VendorService(db, clock),
+        deployments=DeploymentService(db, clock),
+        enhancements=EnhancementService(db, clock),
+        configuration=ProjectConfigurationService(db, clock),
+        session_prompts=SessionPromptService(db, clock),
+        status=StatusService(db, clock, settings.markdown_path),
     )

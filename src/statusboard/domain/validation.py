@@ -21,7 +21,7 @@ def field_path(loc: Sequence[int | str], prefix: str = "") -> str:
 def from_pydantic(exc: pydantic.ValidationError, prefix: str = "") -> ValidationError:
     errors = []
     for err in exc.errors(include_url=False):
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field"
         errors.append((field_path(err["loc"], prefix), message))
@@ -51,3 +51,16 @@ EntityId = Annotated[str, AfterValidator(_canonical_uuid)]
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def _single_line(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if any(ch < " " or ch == "\x7f" for ch in value):
+        raise ValueError("must be one line without control characters")
+    return value
+
+
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+"""Text shown on one line of the status file: trimmed, not blank, no line breaks."""

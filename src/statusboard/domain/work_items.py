@@ -82,7 +82,7 @@ def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, 
 _BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 
 
-def _git_branch(value: str) -> str:
+def git_branch(value: str) -> str:
     if (
         _BAD_REF.search(value)
         or value.startswith(("-", "/", "."))
@@ -112,7 +112,7 @@ class _GitFields(BaseModel):
     @field_validator("branch_name", check_fields=False)
     @classmethod
     def _branch(cls, value: str | None) -> str | None:
-        return None if value is None else _git_branch(value)
+        return None if value is None else git_branch(value)
 
 
 ItemTypeName = Literal["project", "session", "task", "research"]

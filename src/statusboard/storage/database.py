@@ -35,6 +35,7 @@ UPGRADE_LOCK = 0x5B_0000
 CHANGE_LOG_LOCK = 0x5B_0001
 HIERARCHY_LOCK = 0x5B_0002
 DEPENDENCY_LOCK = 0x5B_0003
+ENHANCEMENT_LOCK = 0x5B_0004
 
 Backend = Literal["sqlite", "postgresql"]
 
@@ -59,6 +60,15 @@ class Database:
             if self.backend == "postgresql":
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
                 return
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """Several reads that must agree with one another: one read-only transaction, one snapshot."""
+        with self._connect() as conn:
+            if self.backend == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
                 yield conn
 

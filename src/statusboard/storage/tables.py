@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -147,4 +148,118 @@ change_log = Table(
     Column("fields", Json, nullable=False),
     Index(None, "entity", "entity_id"),
     sqlite_autoincrement=True,
+)
+
+# Vendor names are unique regardless of case: `name_key` holds the case-folded name.
+vendors = Table(
+    "vendors",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("extractor_version", String(50), nullable=True),
+    Column("metadata", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    CheckConstraint("status IN ('operational', 'broken')", name="status"),
+    CheckConstraint("version >= 1", name="version"),
+)
+
+# Deployments never change once recorded.
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("timestamp", Timestamp, nullable=False),
+    Column("commit_hash", String(40), nullable=False),
+    Column("pr_number", Integer, nullable=True),
+    Column("metadata", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Index(None, "timestamp"),
+)
+
+deployment_vendors = Table(
+    "deployment_vendors",
+    metadata,
+    Column("deployment_id", Uuid, ForeignKey("deployments.id"), primary_key=True),
+    Column("vendor_id", Uuid, ForeignKey("vendors.id"), primary_key=True),
+    Index(None, "vendor_id"),
+)
+
+# No foreign key to work_items: a referenced item may later move to archived_work_items,
+# and the reference must stay valid there.
+deployment_work_items = Table(
+    "deployment_work_items",
+    metadata,
+    Column("deployment_id", Uuid, ForeignKey("deployments.id"), primary_key=True),
+    Column("work_item_id", Uuid, primary_key=True),
+    Index(None, "work_item_id"),
+)
+
+enhancements = Table(
+    "enhancements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", String(2000), nullable=True),
+    Column("priority", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("target_quarter", String(7), nullable=False),
+    Column("requires_principles", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    CheckConstraint("priority IN ('high', 'medium', 'low')", name="priority"),
+    CheckConstraint("status IN ('planned', 'approved', 'in_progress', 'completed')", name="status"),
+    CheckConstraint("version >= 1", name="version"),
+    Index(None, "priority", "status"),
+)
+
+enhancement_dependencies = Table(
+    "enhancement_dependencies",
+    metadata,
+    Column("enhancement_id", Uuid, ForeignKey("enhancements.id"), primary_key=True),
+    Column("depends_on_id", Uuid, ForeignKey("enhancements.id"), primary_key=True),
+    CheckConstraint("enhancement_id <> depends_on_id", name="not_self"),
+    Index(None, "depends_on_id"),
+)
+
+# The singleton: exactly one row, created by the migration.
+project_configuration = Table(
+    "project_configuration",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("active_context_type", String(16), nullable=True),
+    Column("default_token_budget", Integer, nullable=True),
+    Column("current_session_id", String(100), nullable=True),
+    Column("git_branch", String(255), nullable=True),
+    Column("git_head", String(40), nullable=True),
+    Column("git_dirty", Boolean, nullable=True),
+    Column("health_status", String(16), nullable=True),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    CheckConstraint("id = '00000000-0000-0000-0000-000000000001'", name="singleton"),
+    CheckConstraint("version >= 1", name="version"),
+)
+
+session_prompts = Table(
+    "session_prompts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("session_id", String(100), nullable=False),
+    Column("schema_version", String(32), nullable=False),
+    Column("frontmatter", Json, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Index(None, "session_id"),
+    Index(None, "recorded_at"),
 )

@@ -18,6 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, plus /health")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    status = sub.add_parser("status", help="print the full status")
+    status.add_argument("--format", choices=["json", "markdown"], default="json")
+    status.add_argument("--write", action="store_true", help="also write the status file atomically")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_stdio(settings)
         if args.command == "serve":
             return _run_http(settings, args.host, args.port)
+        if args.command == "status":
+            return _status(settings, args.format, args.write)
         if args.command == "db" and args.db_command == "upgrade":
             return _upgrade(settings)
     except KeyboardInterrupt:
@@ -104,4 +109,23 @@ def _upgrade(settings: Settings) -> int:
         print(f"statusboard: schema at {schema.head_revision()}", file=sys.stderr)
     finally:
         engine.dispose()
+    return 0
+
+
+def _status(settings: Settings, output_format: str, write: bool) -> int:
+    import json
+
+    from statusboard.wiring import build_app
+
+    app = build_app(settings)
+    try:
+        report = app.status.generate("markdown" if output_format == "markdown" else "json", write)
+    finally:
+        app.close()
+    if output_format == "markdown":
+        sys.stdout.write(report["markdown"])
+    else:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    if write:
+        print(f"statusboard: wrote {report['written_to']}", file=sys.stderr)
     return 0

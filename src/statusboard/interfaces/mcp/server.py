@@ -23,7 +23,8 @@ from mcp.shared.exceptions import MCPError
 from statusboard import __version__
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
 from statusboard.interfaces.errors import error_body
-from statusboard.interfaces.mcp.tools import TOOLS, ToolSpec
+from statusboard.interfaces.mcp.spec import ToolSpec
+from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.wiring import App
 
 log = logging.getLogger(__name__)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
 from statusboard.domain.validation import EntityId
@@ -17,23 +15,16 @@ from statusboard.domain.work_items import (
     StatusName,
     WorkItemChanges,
 )
+from statusboard.interfaces.mcp.record_tools import RECORD_TOOLS
+from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version
 from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
 
-Version = Annotated[int, Field(ge=1, description="the version you read; a stale one is refused")]
 ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="the token your claim returned")]
 LeaseSeconds = Annotated[
     int, Field(ge=1, le=MAX_LEASE_SECONDS, description="how long the claim lasts unless renewed or released")
 ]
-
-
-class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class NoArgs(Args):
-    pass
 
 
 class UpdateWorkItemArgs(WorkItemChanges):
@@ -119,18 +110,6 @@ class PageArgs(Args):
 class ListChangesArgs(Args):
     since_seq: Annotated[int, Field(ge=0)] = 0
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
-
-
-Handler = Callable[..., dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    name: str
-    description: str
-    args: type[BaseModel]
-    run: Handler  # (app, actor, args); cancellable tools also take cancel= and progress=
-    cancellable: bool = False
 
 
 def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> dict[str, Any]:
@@ -262,6 +241,7 @@ TOOLS: list[ToolSpec] = [
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
     ),
+    *RECORD_TOOLS,
     ToolSpec(
         "ping",
         "Liveness check that touches no data.",

@@ -87,3 +87,12 @@ def page(conn: Connection, limit: int, offset: int) -> tuple[list[dict[str, Any]
     total = int(conn.execute(select(func.count()).select_from(a)).scalar_one())
     stmt = select(a).order_by(a.c.archived_at, a.c.created_at, a.c.id).limit(limit).offset(offset)
     return [_view(row) for row in conn.execute(stmt).mappings()], total
+
+
+def by_ids(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(select(a).where(a.c.id.in_(ids))).mappings()
+    return {row["id"]: _view(row) for row in rows}
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(a)).scalar_one())

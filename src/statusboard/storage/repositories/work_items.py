@@ -130,3 +130,27 @@ def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tup
     total = int(conn.execute(select(func.count()).select_from(t).where(where)).scalar_one())
     stmt = select(t).where(where).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
     return [to_record(row) for row in conn.execute(stmt).mappings()], total
+
+
+def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItemRow]:
+    """The rows with these ids, deleted ones included (archived ones live elsewhere)."""
+    return {row["id"]: to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).mappings()}
+
+
+def live_items(conn: Connection) -> list[WorkItemRow]:
+    """Every item that is neither deleted nor archived, parents before children, oldest first."""
+    stmt = (
+        select(t).where(t.c.deleted_at.is_(None), t.c.archived.is_(False)).order_by(t.c.depth, t.c.created_at, t.c.id)
+    )
+    return [to_record(row) for row in conn.execute(stmt).mappings()]
+
+
+def live_summary(conn: Connection) -> list[tuple[str, str, str | None, int]]:
+    """(item_type, status, priority, count) over items that are neither deleted nor archived."""
+    priority = t.c.metadata["priority"].as_string()
+    stmt = (
+        select(t.c.item_type, t.c.status, priority, func.count())
+        .where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
+        .group_by(t.c.item_type, t.c.status, priority)
+    )
+    return [(str(a), str(b), None if c is None else str(c), int(n)) for a, b, c, n in conn.execute(stmt)]

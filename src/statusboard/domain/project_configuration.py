@@ -1,0 +1,31 @@
+"""The project configuration: one row, versioned like every other record."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from statusboard.domain.validation import SingleLine
+from statusboard.domain.work_items import CommitHash, ItemTypeName, git_branch
+
+CONFIGURATION_ID = "00000000-0000-0000-0000-000000000001"
+HealthStatus = Literal["healthy", "degraded", "unhealthy"]
+
+
+class ConfigurationChanges(BaseModel):
+    """The settable fields; an absent field stays as it is, null clears it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    active_context_type: ItemTypeName | None = None
+    default_token_budget: Annotated[int, Field(ge=1000, le=1_000_000)] | None = None
+    current_session_id: Annotated[SingleLine, StringConstraints(max_length=100)] | None = None
+    git_branch: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    git_head: CommitHash | None = None
+    git_dirty: bool | None = None
+    health_status: HealthStatus | None = None
+
+    @field_validator("git_branch")
+    @classmethod
+    def _branch(cls, value: str | None) -> str | None:
+        return None if value is None else git_branch(value)

@@ -1,0 +1,43 @@
+"""The project configuration: read it, or change it at the version you read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import ValidationError, VersionConflictError
+from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges
+from statusboard.services.changes import ChangeEntry, record
+from statusboard.storage.database import Database
+from statusboard.storage.repositories import project_configuration as repo
+
+ENTITY = "project_configuration"
+
+
+class ProjectConfigurationService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def get(self) -> dict[str, Any]:
+        with self._db.reading() as conn:
+            return repo.get(conn)
+
+    def update(self, actor: str, version: int, changes: ConfigurationChanges) -> dict[str, Any]:
+        given = changes.model_dump(include=changes.model_fields_set)
+        if not given:
+            raise ValidationError.single("version", "give at least one setting to change")
+
+        def work(conn: Connection) -> dict[str, Any]:
+            now = self._clock.now()
+            updated = repo.conditional_update(conn, version, {**given, "updated_at": now, "updated_by": actor})
+            if updated is None:
+                current = repo.get(conn)
+                raise VersionConflictError(version, current["version"], current)
+            entry = ChangeEntry(ENTITY, CONFIGURATION_ID, updated["version"], "update", given)
+            record(self._db, conn, actor, now, [entry])
+            return updated
+
+        return self._db.write(work)

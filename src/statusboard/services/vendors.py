@@ -1,0 +1,96 @@
+"""Use cases for vendors: create, query by name (any case), versioned status updates, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import NotFoundError, ValidationError, VersionConflictError
+from statusboard.domain.validation import new_id
+from statusboard.domain.vendors import NewVendor, name_key, validate_vendor_metadata
+from statusboard.domain.work_items import merge_metadata
+from statusboard.services.changes import ChangeEntry, record
+from statusboard.storage.database import Database
+from statusboard.storage.repositories import vendors as repo
+from statusboard.storage.repositories.vendors import VendorRow
+
+ENTITY = "vendor"
+
+
+class VendorService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def create(self, actor: str, draft: NewVendor) -> VendorRow:
+        metadata = validate_vendor_metadata(draft.metadata)
+
+        def work(conn: Connection) -> VendorRow:
+            now = self._clock.now()
+            values = {
+                "id": new_id(),
+                "version": 1,
+                "name": draft.name,
+                "name_key": name_key(draft.name),
+                "status": draft.status,
+                "extractor_version": metadata.get("extractor_version"),
+                "metadata": metadata,
+                "created_at": now,
+                "updated_at": now,
+                "created_by": actor,
+                "updated_by": actor,
+            }
+            vendor = repo.insert(conn, values)
+            if vendor is None:
+                taken = f"a vendor named {draft.name!r} already exists (names ignore case)"
+                raise ValidationError.single("name", taken)
+            fields = {"name": draft.name, "status": draft.status, "metadata": metadata}
+            record(self._db, conn, actor, now, [ChangeEntry(ENTITY, vendor["id"], 1, "create", fields)])
+            return vendor
+
+        return self._db.write(work)
+
+    def query(self, name: str) -> VendorRow:
+        with self._db.reading() as conn:
+            vendor = repo.by_key(conn, name_key(name))
+        if vendor is None:
+            raise NotFoundError(ENTITY, name=name)
+        return vendor
+
+    def update_status(
+        self, actor: str, name: str, version: int, status: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> VendorRow:
+        if status is None and metadata is None:
+            raise ValidationError.single("status", "give status or metadata to change")
+        key = name_key(name)
+
+        def work(conn: Connection) -> VendorRow:
+            current = repo.by_key(conn, key)
+            if current is None:
+                raise NotFoundError(ENTITY, name=name)
+            if current["version"] != version:
+                raise VersionConflictError(version, current["version"], current)
+            values: dict[str, Any] = {}
+            if status is not None:
+                values["status"] = status
+            if metadata is not None:
+                values["metadata"] = validate_vendor_metadata(merge_metadata(current["metadata"], metadata))
+                values["extractor_version"] = values["metadata"].get("extractor_version")
+            now = self._clock.now()
+            updated = repo.conditional_update(conn, key, version, {**values, "updated_at": now, "updated_by": actor})
+            if updated is None:  # changed between our read and our write (PostgreSQL)
+                latest = repo.by_key(conn, key)
+                assert latest is not None, "vendors are never deleted"
+                raise VersionConflictError(version, latest["version"], latest)
+            entry = ChangeEntry(ENTITY, updated["id"], updated["version"], "update", values)
+            record(self._db, conn, actor, now, [entry])
+            return updated
+
+        return self._db.write(work)
+
+    def list(self, status: str | None = None) -> dict[str, Any]:
+        with self._db.reading() as conn:
+            vendors = repo.listing(conn, status)
+        return {"vendors": vendors, "total_count": len(vendors)}

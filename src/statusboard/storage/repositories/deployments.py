@@ -1,0 +1,77 @@
+"""SQL for deployments and the vendors and work items they touched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.tables import deployment_vendors as dv
+from statusboard.storage.tables import deployment_work_items as dw
+from statusboard.storage.tables import deployments as d
+from statusboard.storage.tables import vendors as v
+
+DeploymentRow = dict[str, Any]
+_TIMES = ("timestamp", "created_at")
+
+
+def to_record(row: Mapping[Any, Any]) -> DeploymentRow:
+    return record_with_times(row, _TIMES)
+
+
+def insert(conn: Connection, values: Mapping[str, Any], vendor_ids: list[str], work_item_ids: list[str]) -> None:
+    conn.execute(d.insert().values(**values))
+    if vendor_ids:
+        conn.execute(dv.insert(), [{"deployment_id": values["id"], "vendor_id": vid} for vid in vendor_ids])
+    if work_item_ids:
+        conn.execute(dw.insert(), [{"deployment_id": values["id"], "work_item_id": wid} for wid in work_item_ids])
+
+
+def get(conn: Connection, deployment_id: str) -> DeploymentRow | None:
+    row = conn.execute(select(d).where(d.c.id == deployment_id)).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def newest(
+    conn: Connection, limit: int | None, *, vendor_id: str | None = None, work_item_id: str | None = None
+) -> list[DeploymentRow]:
+    stmt = select(d).order_by(d.c.timestamp.desc(), d.c.id.desc())
+    if vendor_id is not None:
+        stmt = stmt.where(d.c.id.in_(select(dv.c.deployment_id).where(dv.c.vendor_id == vendor_id)))
+    if work_item_id is not None:
+        stmt = stmt.where(d.c.id.in_(select(dw.c.deployment_id).where(dw.c.work_item_id == work_item_id)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [to_record(row) for row in conn.execute(stmt).mappings()]
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(d)).scalar_one())
+
+
+def vendor_links(conn: Connection, deployment_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each deployment's vendor ids, in vendor name order."""
+    stmt = (
+        select(dv.c.deployment_id, dv.c.vendor_id)
+        .join(v, v.c.id == dv.c.vendor_id)
+        .where(dv.c.deployment_id.in_(list(deployment_ids)))
+        .order_by(v.c.name_key)
+    )
+    links: dict[str, list[str]] = {}
+    for deployment_id, vendor_id in conn.execute(stmt):
+        links.setdefault(deployment_id, []).append(vendor_id)
+    return links
+
+
+def work_item_links(conn: Connection, deployment_ids: Iterable[str]) -> dict[str, list[str]]:
+    stmt = (
+        select(dw.c.deployment_id, dw.c.work_item_id)
+        .where(dw.c.deployment_id.in_(list(deployment_ids)))
+        .order_by(dw.c.work_item_id)
+    )
+    links: dict[str, list[str]] = {}
+    for deployment_id, work_item_id in conn.execute(stmt):
+        links.setdefault(deployment_id, []).append(work_item_id)
+    return links

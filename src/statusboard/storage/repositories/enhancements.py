@@ -1,0 +1,90 @@
+"""SQL for enhancements and their depends_on links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
+
+from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.tables import enhancement_dependencies as ed
+from statusboard.storage.tables import enhancements as e
+
+EnhancementRow = dict[str, Any]
+_TIMES = ("created_at", "updated_at")
+
+
+def _to_record(row: Mapping[Any, Any]) -> EnhancementRow:
+    return record_with_times(row, _TIMES)
+
+
+def insert(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(e.insert().values(**values))
+
+
+def get(conn: Connection, enhancement_id: str) -> EnhancementRow | None:
+    row = conn.execute(select(e).where(e.c.id == enhancement_id)).mappings().first()
+    return None if row is None else with_links(conn, [_to_record(row)])[0]
+
+
+def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
+    return {str(found) for found in conn.execute(select(e.c.id).where(e.c.id.in_(list(ids)))).scalars()}
+
+
+def conditional_update(conn: Connection, enhancement_id: str, expected_version: int, values: Mapping[str, Any]) -> bool:
+    stmt = (
+        update(e)
+        .where(e.c.id == enhancement_id, e.c.version == expected_version)
+        .values(**values, version=e.c.version + 1)
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def replace_links(conn: Connection, enhancement_id: str, depends_on: list[str]) -> None:
+    conn.execute(delete(ed).where(ed.c.enhancement_id == enhancement_id))
+    if depends_on:
+        conn.execute(ed.insert(), [{"enhancement_id": enhancement_id, "depends_on_id": d} for d in depends_on])
+
+
+def all_links(conn: Connection) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    for source, target in conn.execute(select(ed.c.enhancement_id, ed.c.depends_on_id)):
+        edges.setdefault(source, set()).add(target)
+    return edges
+
+
+def listing(
+    conn: Connection,
+    *,
+    priority: str | None = None,
+    status: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    target_quarter: str | None = None,
+) -> list[EnhancementRow]:
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in ((e.c.priority, priority), (e.c.status, status), (e.c.target_quarter, target_quarter)):
+        if value is not None:
+            conditions.append(column == value)
+    if statuses is not None:
+        conditions.append(e.c.status.in_(statuses))
+    stmt = select(e).where(and_(True, *conditions)).order_by(e.c.created_at, e.c.id)
+    return with_links(conn, [_to_record(row) for row in conn.execute(stmt).mappings()])
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(e)).scalar_one())
+
+
+def with_links(conn: Connection, rows: list[EnhancementRow]) -> list[EnhancementRow]:
+    """Adds each enhancement's depends_on ids, in a stable order."""
+    if not rows:
+        return rows
+    ids = [row["id"] for row in rows]
+    stmt = select(ed.c.enhancement_id, ed.c.depends_on_id).order_by(ed.c.depends_on_id)
+    if len(ids) <= 500:
+        stmt = stmt.where(ed.c.enhancement_id.in_(ids))
+    links: dict[str, list[str]] = {}
+    for source, target in conn.execute(stmt):
+        links.setdefault(source, []).append(target)
+    return [{**row, "depends_on": links.get(row["id"], [])} for row in rows]

@@ -1,0 +1,27 @@
+"""SQL for session prompts (recorded once, never changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.tables import session_prompts as s
+
+
+def insert(conn: Connection, values: Mapping[str, Any]) -> dict[str, Any]:
+    row = conn.execute(s.insert().values(**values).returning(*s.c)).mappings().one()
+    return record_with_times(row, ("recorded_at",))
+
+
+def listing(
+    conn: Connection, session_id: str | None = None, limit: int | None = None, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    where = [] if session_id is None else [s.c.session_id == session_id]
+    total = int(conn.execute(select(func.count()).select_from(s).where(*where)).scalar_one())
+    stmt = select(s).where(*where).order_by(s.c.recorded_at, s.c.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [record_with_times(row, ("recorded_at",)) for row in conn.execute(stmt).mappings()], total

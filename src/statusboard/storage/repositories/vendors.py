@@ -1,0 +1,79 @@
+"""SQL for vendors. Names are looked up by their case-folded key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.tables import vendors as v
+
+VendorRow = dict[str, Any]
+_TIMES = ("created_at", "updated_at")
+_PUBLIC = [column for column in v.c if column.name != "name_key"]
+
+
+def to_record(row: Mapping[Any, Any]) -> VendorRow:
+    record = record_with_times(row, _TIMES)
+    record["operational"] = record["status"] == "operational"
+    return record
+
+
+_INSERT = {
+    name: dialect.insert(v).on_conflict_do_nothing(index_elements=[v.c.name_key]).returning(*_PUBLIC)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_BY_KEY = select(*_PUBLIC).where(v.c.name_key == bindparam("key"))
+
+
+def insert(conn: Connection, values: Mapping[str, Any]) -> VendorRow | None:
+    """The new vendor, or None if the name is taken (in any case)."""
+    row = conn.execute(_INSERT[conn.dialect.name], dict(values)).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def by_key(conn: Connection, key: str) -> VendorRow | None:
+    row = conn.execute(_BY_KEY, {"key": key}).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def conditional_update(
+    conn: Connection, key: str, expected_version: int, values: Mapping[str, Any]
+) -> VendorRow | None:
+    stmt = (
+        update(v)
+        .where(v.c.name_key == key, v.c.version == expected_version)
+        .values(**values, version=v.c.version + 1)
+        .returning(*_PUBLIC)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return None if row is None else to_record(row)
+
+
+def listing(conn: Connection, status: str | None = None) -> list[VendorRow]:
+    stmt = select(*_PUBLIC).order_by(v.c.name_key)
+    if status is not None:
+        stmt = stmt.where(v.c.status == status)
+    return [to_record(row) for row in conn.execute(stmt).mappings()]
+
+
+def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, VendorRow]:
+    rows = conn.execute(select(*_PUBLIC).where(v.c.id.in_(list(ids)))).mappings()
+    return {row["id"]: to_record(row) for row in rows}
+
+
+def by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, VendorRow]:
+    stmt = select(v.c.name_key, *_PUBLIC).where(v.c.name_key.in_(list(keys)))
+    found = {}
+    for row in conn.execute(stmt).mappings():
+        record = to_record(row)
+        found[record.pop("name_key")] = record
+    return found
+
+
+def counts_by_status(conn: Connection) -> dict[str, int]:
+    stmt = select(v.c.status, func.count()).group_by(v.c.status)
+    return {str(status): int(count) for status, count in conn.execute(stmt)}
