@@ -121,3 +121,28 @@ async def test_http_server_serves_mcp_and_health(http_server: str) -> None:
         assert created.structured_content["created_by"] == "copilot"
         bad = await client.call_tool("create_work_item", {"item_type": "project"})
     assert bad.is_error is True and bad.structured_content["error"] == "ValidationError"
+
+
+def test_status_prints_json_or_markdown_and_writes_the_file(database_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "out" / ".project_status.md"
+    env = command_env(database_url, STATUSBOARD_MARKDOWN_PATH=str(target))
+    as_json = run_cli("status", env=env, cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["vendor_health"]["total_vendors"] == 0 and report["active_work_items"]["total_count"] == 0
+    assert not target.exists()
+    as_markdown = run_cli("status", "--format", "markdown", "--write", env=env, cwd=tmp_path)
+    assert as_markdown.returncode == 0, as_markdown.stderr
+    assert as_markdown.stdout.startswith("# Project Status\n## Vendors (0 total)\n")
+    assert target.read_text(encoding="utf-8") == as_markdown.stdout
+    assert as_markdown.stderr.strip() == f"statusboard: wrote {target.resolve()}"
+
+
+def test_status_fails_with_one_line_when_the_file_cannot_be_written(database_url: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    env = command_env(database_url, STATUSBOARD_MARKDOWN_PATH=str(blocker / "status.md"))
+    done = run_cli("status", "--write", env=env, cwd=tmp_path)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("statusboard: ")

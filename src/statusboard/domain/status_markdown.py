@@ -141,7 +141,7 @@ def _sibling_order(item: dict[str, Any]) -> tuple[str, str]:
 
 def _work_item_lines(item: dict[str, Any]) -> list[str]:
     attrs = [item["status"]]
-    priority = item["metadata"].get("priority")
+    priority = item.get("priority")
     if priority:
         attrs.append(f"priority: {priority}")
     if item.get("branch_name"):

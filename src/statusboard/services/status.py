@@ -91,13 +91,25 @@ class StatusService:
     def file_data(conn: Connection) -> StatusData:
         """Everything the status file shows, read on the caller's snapshot."""
         prompts, _ = prompts_repo.listing(conn)
+        vendors = vendors_repo.listing(conn)
         return StatusData(
-            vendors=vendors_repo.listing(conn),
-            work_items=items_repo.live_items(conn),
-            deployments=deployment_views(conn, deployments_repo.newest(conn, None)),
+            vendors=vendors,
+            work_items=items_repo.live_outline(conn),
+            deployments=_every_deployment(conn, {vendor["id"]: vendor for vendor in vendors}),
             enhancements=enhancements_repo.listing(conn),
             session_prompts=prompts,
         )
+
+
+def _every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every deployment with its vendors and the ids of its work items: what the file shows."""
+    vendor_links = deployments_repo.vendor_links(conn, None)
+    item_links = deployments_repo.work_item_links(conn, None)
+    deployments = deployments_repo.newest(conn, None)
+    for deployment in deployments:
+        deployment["affected_vendors"] = [vendors[vid] for vid in vendor_links.get(deployment["id"], [])]
+        deployment["related_work_items"] = [{"id": wid} for wid in item_links.get(deployment["id"], [])]
+    return deployments
 
 
 def _work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import deployment_vendors as dv
 from statusboard.storage.tables import deployment_work_items as dw
 from statusboard.storage.tables import deployments as d
@@ -44,33 +44,29 @@ def newest(
         stmt = stmt.where(d.c.id.in_(select(dw.c.deployment_id).where(dw.c.work_item_id == work_item_id)))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [to_record(row) for row in conn.execute(stmt).mappings()]
+    return records(conn.execute(stmt), _TIMES)
 
 
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(d)).scalar_one())
 
 
-def vendor_links(conn: Connection, deployment_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Each deployment's vendor ids, in vendor name order."""
-    stmt = (
-        select(dv.c.deployment_id, dv.c.vendor_id)
-        .join(v, v.c.id == dv.c.vendor_id)
-        .where(dv.c.deployment_id.in_(list(deployment_ids)))
-        .order_by(v.c.name_key)
-    )
+def vendor_links(conn: Connection, deployment_ids: Iterable[str] | None) -> dict[str, list[str]]:
+    """Each deployment's vendor ids, in vendor name order (None: of every deployment)."""
+    stmt = select(dv.c.deployment_id, dv.c.vendor_id).join(v, v.c.id == dv.c.vendor_id).order_by(v.c.name_key)
+    if deployment_ids is not None:
+        stmt = stmt.where(dv.c.deployment_id.in_(list(deployment_ids)))
     links: dict[str, list[str]] = {}
     for deployment_id, vendor_id in conn.execute(stmt):
         links.setdefault(deployment_id, []).append(vendor_id)
     return links
 
 
-def work_item_links(conn: Connection, deployment_ids: Iterable[str]) -> dict[str, list[str]]:
-    stmt = (
-        select(dw.c.deployment_id, dw.c.work_item_id)
-        .where(dw.c.deployment_id.in_(list(deployment_ids)))
-        .order_by(dw.c.work_item_id)
-    )
+def work_item_links(conn: Connection, deployment_ids: Iterable[str] | None) -> dict[str, list[str]]:
+    """Each deployment's work item ids (None: of every deployment)."""
+    stmt = select(dw.c.deployment_id, dw.c.work_item_id).order_by(dw.c.work_item_id)
+    if deployment_ids is not None:
+        stmt = stmt.where(dw.c.deployment_id.in_(list(deployment_ids)))
     links: dict[str, list[str]] = {}
     for deployment_id, work_item_id in conn.execute(stmt):
         links.setdefault(deployment_id, []).append(work_item_id)

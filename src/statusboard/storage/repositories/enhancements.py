@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
 
-from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import enhancement_dependencies as ed
 from statusboard.storage.tables import enhancements as e
 
@@ -69,7 +69,7 @@ def listing(
     if statuses is not None:
         conditions.append(e.c.status.in_(statuses))
     stmt = select(e).where(and_(True, *conditions)).order_by(e.c.created_at, e.c.id)
-    return with_links(conn, [_to_record(row) for row in conn.execute(stmt).mappings()])
+    return with_links(conn, records(conn.execute(stmt), _TIMES))
 
 
 def count(conn: Connection) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Result
+
 from statusboard.domain.clock import iso
 
 
@@ -23,3 +25,20 @@ def record_with_times(row: Mapping[Any, Any], times: tuple[str, ...]) -> dict[st
     for key in times:
         record[key] = iso(record[key])
     return record
+
+
+def records(result: Result[Any], times: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every row of `result` as a plain dict, timestamps as ISO-8601 UTC strings.
+
+    Zips plain tuples with the column names once: for the thousands of rows of a full
+    status this is several times faster than going through row mappings.
+    """
+    columns = result.keys()  # the result's column names
+    keys = [str(key) for key in columns]
+    out = []
+    for row in result:
+        record = dict(zip(keys, row, strict=True))
+        for key in times:
+            record[key] = iso(record[key])
+        out.append(record)
+    return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import session_prompts as s
 
 
@@ -24,4 +24,4 @@ def listing(
     stmt = select(s).where(*where).order_by(s.c.recorded_at, s.c.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [record_with_times(row, ("recorded_at",)) for row in conn.execute(stmt).mappings()], total
+    return records(conn.execute(stmt), ("recorded_at",)), total

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from statusboard.storage.repositories.rows import record_with_times
+from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import vendors as v
 
 VendorRow = dict[str, Any]
@@ -53,16 +53,22 @@ def conditional_update(
     return None if row is None else to_record(row)
 
 
+def _with_operational(rows: list[VendorRow]) -> list[VendorRow]:
+    for row in rows:
+        row["operational"] = row["status"] == "operational"
+    return rows
+
+
 def listing(conn: Connection, status: str | None = None) -> list[VendorRow]:
     stmt = select(*_PUBLIC).order_by(v.c.name_key)
     if status is not None:
         stmt = stmt.where(v.c.status == status)
-    return [to_record(row) for row in conn.execute(stmt).mappings()]
+    return _with_operational(records(conn.execute(stmt), _TIMES))
 
 
 def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, VendorRow]:
-    rows = conn.execute(select(*_PUBLIC).where(v.c.id.in_(list(ids)))).mappings()
-    return {row["id"]: to_record(row) for row in rows}
+    rows = records(conn.execute(select(*_PUBLIC).where(v.c.id.in_(list(ids)))), _TIMES)
+    return {row["id"]: row for row in _with_operational(rows)}
 
 
 def by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, VendorRow]:

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, literal, select, update
+from sqlalchemy import ColumnElement, Connection, Result, Select, and_, bindparam, func, literal, select, update
 
 from statusboard.domain.clock import iso
-from statusboard.storage.repositories.rows import plain_dict
+from statusboard.storage.repositories.rows import plain_dict, records
 from statusboard.storage.tables import work_items as t
 
 WorkItemRow = dict[str, Any]
@@ -134,15 +134,34 @@ def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tup
 
 def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItemRow]:
     """The rows with these ids, deleted ones included (archived ones live elsewhere)."""
-    return {row["id"]: to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).mappings()}
+    return {row["id"]: row for row in _records(conn.execute(select(t).where(t.c.id.in_(ids))))}
 
 
-def live_items(conn: Connection) -> list[WorkItemRow]:
-    """Every item that is neither deleted nor archived, parents before children, oldest first."""
-    stmt = (
-        select(t).where(t.c.deleted_at.is_(None), t.c.archived.is_(False)).order_by(t.c.depth, t.c.created_at, t.c.id)
-    )
-    return [to_record(row) for row in conn.execute(stmt).mappings()]
+_OUTLINE = select(
+    t.c.id,
+    t.c.parent_id,
+    t.c.depth,
+    t.c.item_type,
+    t.c.title,
+    t.c.status,
+    t.c.metadata["priority"].as_string().label("priority"),
+    t.c.branch_name,
+    t.c.commit_hash,
+    t.c.pr_number,
+    t.c.created_at,
+).where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
+
+
+def live_outline(conn: Connection) -> list[dict[str, Any]]:
+    """What the status file shows of every item that is neither deleted nor archived."""
+    return records(conn.execute(_OUTLINE), ("created_at",))
+
+
+def _records(result: Result[Any]) -> list[WorkItemRow]:
+    rows = records(result, ("created_at", "updated_at", "deleted_at"))
+    for row in rows:
+        row["archived"] = bool(row["archived"])
+    return rows
 
 
 def live_summary(conn: Connection) -> list[tuple[str, str, str | None, int]]:

@@ -1,0 +1,343 @@
+"""How fast are query_vendor_status and generate_full_status, in-process and over MCP stdio?
+
+Run from the repository root:
+
+    .venv/bin/python -m bench.records [--backend sqlite|postgresql|both] [--iterations N] [--warmup N]
+
+Data sets (vendors, work items, deployments, enhancements), loaded straight into the
+tables with SQLAlchemy Core, then checked through the service:
+
+- seed:   45, 50, 10, 8           (the user's scenario 8)
+- v1000:  1,000 vendors, else as seed
+- x100:   4,500, 5,000, 1,000, 800 (100 times the seed)
+
+Measures, each p50/p99: the service calls in-process, and the MCP tools over stdio to a
+`python -m statusboard mcp` subprocess, alternating with the no-op `ping` measured in the
+same run. Never use this in a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+from mcp import Client, StdioServerParameters
+from sqlalchemy import Engine, text
+
+from bench.query_work_item import BACKENDS, Measure
+from statusboard.config import Settings
+from statusboard.storage import tables
+from statusboard.wiring import App, build_app
+
+ACTOR = "bench"
+SEED = 8
+CALL_TIMEOUT_S = 60.0
+VENDOR_P99_TARGET_MS = 1.0
+STATUS_P99_TARGET_MS = 100.0
+STATUS_AIM_SEED_MS = 20.0
+VENDOR_METADATA = {
+    "format_support": {"excel": True, "csv": True, "pdf": False, "ocr": False},
+    "test_results": {"passing": 10, "total": 12, "skipped": 2},
+    "extractor_version": "1.2.3",
+    "manifest_compliant": True,
+}
+
+
+@dataclass(frozen=True)
+class DataSet:
+    name: str
+    vendors: int
+    items: int
+    deployments: int
+    enhancements: int
+    measure_vendor: bool
+    measure_status: bool
+
+
+DATA_SETS = [
+    DataSet("seed", 45, 50, 10, 8, True, True),
+    DataSet("v1000", 1000, 50, 10, 8, True, False),
+    DataSet("x100", 4500, 5000, 1000, 800, False, True),
+]
+
+
+def _id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def load(engine: Engine, data: DataSet, rng: random.Random) -> list[str]:
+    """Loads the data set in one transaction; returns the vendor names."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    audit = {"created_by": ACTOR, "updated_by": ACTOR}
+    vendors, names = [], []
+    for i in range(data.vendors):
+        at = start + timedelta(seconds=i)
+        name = f"vendor_{i}"
+        names.append(name)
+        status = "operational" if i % 3 else "broken"
+        vendors.append(
+            {
+                "id": _id(rng),
+                "version": 1,
+                "name": name,
+                "name_key": name,
+                "status": status,
+                "extractor_version": "1.2.3",
+                "metadata": VENDOR_METADATA,
+                "created_at": at,
+                "updated_at": at,
+                **audit,
+            }
+        )
+    items: list[dict[str, Any]] = []
+    parents: list[tuple[str, str, int]] = []  # (id, path, depth) of the latest project / session
+    for i in range(data.items):
+        item_type = ("project", "session", "task")[i % 3]
+        item_id = _id(rng)
+        parent = None if item_type == "project" else parents[-1]
+        path = f"{parent[1] if parent else '/'}{item_id}/"
+        depth = parent[2] + 1 if parent else 0
+        if item_type != "task":
+            parents.append((item_id, path, depth))
+        at = start + timedelta(seconds=i)
+        items.append(
+            {
+                "id": item_id,
+                "version": 1,
+                "item_type": item_type,
+                "title": f"Work Item {i}",
+                "status": rng.choice(["active", "active", "completed", "blocked"]),
+                "parent_id": parent[0] if parent else None,
+                "path": path,
+                "depth": depth,
+                "metadata": {"priority": rng.choice(["high", "medium", "low"])},
+                "archived": False,
+                "created_at": at,
+                "updated_at": at,
+                **audit,
+            }
+        )
+    deployments, deployment_vendors, deployment_items = [], [], []
+    for i in range(data.deployments):
+        deployment_id = _id(rng)
+        meta = {
+            "pr_number": 100 + i,
+            "pr_title": f"Deployment {i}",
+            "commit_hash": "a" * 40,
+            "test_summary": {"passed": 45, "failed": 0, "skipped": 2},
+            "constitutional_compliance": True,
+        }
+        at = start + timedelta(hours=i)
+        deployments.append(
+            {
+                "id": deployment_id,
+                "timestamp": at,
+                "commit_hash": "a" * 40,
+                "pr_number": 100 + i,
+                "metadata": meta,
+                "created_at": at,
+                "created_by": ACTOR,
+            }
+        )
+        for vendor in rng.sample(vendors, min(2, len(vendors))):
+            deployment_vendors.append({"deployment_id": deployment_id, "vendor_id": vendor["id"]})
+        for item in rng.sample(items, min(2, len(items))):
+            deployment_items.append({"deployment_id": deployment_id, "work_item_id": item["id"]})
+    enhancements = []
+    for i in range(data.enhancements):
+        at = start + timedelta(seconds=i)
+        enhancements.append(
+            {
+                "id": _id(rng),
+                "version": 1,
+                "title": f"Enhancement {i}",
+                "description": None,
+                "priority": rng.choice(["high", "medium", "low"]),
+                "status": rng.choice(["planned", "approved", "in_progress", "completed"]),
+                "target_quarter": f"2026-Q{i % 4 + 1}",
+                "requires_principles": [],
+                "created_at": at,
+                "updated_at": at,
+                **audit,
+            }
+        )
+    with engine.begin() as conn:
+        for table, rows in (
+            (tables.vendors, vendors),
+            (tables.work_items, items),
+            (tables.deployments, deployments),
+            (tables.deployment_vendors, deployment_vendors),
+            (tables.deployment_work_items, deployment_items),
+            (tables.enhancements, enhancements),
+        ):
+            if rows:
+                conn.execute(table.insert(), rows)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+    return names
+
+
+def verify(app: App, data: DataSet) -> None:
+    status = app.status.generate("markdown")
+    counts = (
+        status["vendor_health"]["total_vendors"],
+        status["active_work_items"]["total_count"],
+        len(status["recent_deployments"]),
+    )
+    if counts != (data.vendors, data.items, min(10, data.deployments)):
+        raise SystemExit(f"{data.name}: loaded data reads back wrong: {counts}")
+    if f"## Deployments ({data.deployments} total)" not in status["markdown"]:
+        raise SystemExit(f"{data.name}: the markdown misses deployments")
+    if app.vendors.query("VENDOR_0")["metadata"] != VENDOR_METADATA:
+        raise SystemExit(f"{data.name}: vendor metadata reads back wrong")
+
+
+def timed(calls: list[Callable[[], Any]], iterations: int, warmup: int) -> list[list[float]]:
+    samples: list[list[float]] = [[] for _ in calls]
+    for i in range(warmup + iterations):
+        order = range(len(calls)) if i % 2 == 0 else reversed(range(len(calls)))
+        for k in order:
+            began = time.perf_counter()
+            calls[k]()
+            took = time.perf_counter() - began
+            if i >= warmup:
+                samples[k].append(took)
+    return samples
+
+
+def any_case(name: str, rng: random.Random) -> str:
+    return "".join(ch.upper() if rng.random() < 0.5 else ch for ch in name)
+
+
+Samples = list[tuple[str, list[float]]]
+
+
+def measure_service(app: App, data: DataSet, names: list[str], args: argparse.Namespace) -> Samples:
+    rng = random.Random(SEED)
+    out: Samples = []
+    if data.measure_vendor:
+        (vendor,) = timed([lambda: app.vendors.query(any_case(rng.choice(names), rng))], args.iterations, args.warmup)
+        out.append(("service query_vendor_status", vendor))
+    if data.measure_status:
+        n = status_iterations(data, args.iterations)
+        as_json, as_markdown = timed(
+            [lambda: app.status.generate("json"), lambda: app.status.generate("markdown")], n, min(args.warmup, n)
+        )
+        out += [("service generate_full_status json", as_json), ("service generate_full_status md", as_markdown)]
+    return out
+
+
+def status_iterations(data: DataSet, iterations: int) -> int:
+    return iterations if data.items < 1000 else max(20, iterations // 5)
+
+
+async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.Namespace) -> list[tuple[str, Any]]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "STATUSBOARD_DATABASE_URL": url,
+        "STATUSBOARD_CLIENT_ID": ACTOR,
+    }
+    params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+    rng = random.Random(SEED)
+    calls: list[tuple[str, Callable[[], tuple[str, dict[str, Any]]]]] = [("mcp ping", lambda: ("ping", {}))]
+    if data.measure_vendor:
+        calls.append(
+            ("mcp query_vendor_status", lambda: ("query_vendor_status", {"name": any_case(rng.choice(names), rng)}))
+        )
+    if data.measure_status:
+        calls.append(("mcp generate_full_status json", lambda: ("generate_full_status", {})))
+        calls.append(("mcp generate_full_status md", lambda: ("generate_full_status", {"output_format": "markdown"})))
+    iterations = status_iterations(data, args.iterations) if data.measure_status else args.iterations
+    samples: list[list[float]] = [[] for _ in calls]
+    async with Client(params, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:
+        for i in range(min(args.warmup, iterations) + iterations):
+            order = range(len(calls)) if i % 2 == 0 else reversed(range(len(calls)))
+            for k in order:
+                name, arguments = calls[k][1]()
+                began = time.perf_counter()
+                result = await client.call_tool(name, arguments)
+                took = time.perf_counter() - began
+                if result.is_error:
+                    raise SystemExit(f"MCP {name} failed: {result.structured_content}")
+                if i >= min(args.warmup, iterations):
+                    samples[k].append(took)
+    return [(label, s) for (label, _), s in zip(calls, samples, strict=True)]
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
+    rows: list[Measure] = []
+    with BACKENDS[backend]() as url_for:
+        for index, data in enumerate(DATA_SETS):
+            url = url_for(index)
+            app = build_app(Settings(database_url=url, client_id=ACTOR))
+            try:
+                began = time.perf_counter()
+                names = load(app.db.engine, data, random.Random(SEED + index))
+                verify(app, data)
+                print(f"{backend} {data.name}: loaded and checked in {time.perf_counter() - began:.1f} s", flush=True)
+                service = measure_service(app, data, names, args)
+            finally:
+                app.close()
+            mcp = anyio.run(measure_mcp, url, data, names, args)
+            ping = Measure(backend, 0, f"{data.name}: mcp ping", mcp[0][1])
+            new = [Measure(backend, 0, f"{data.name}: {label}", s) for label, s in service]
+            new += [ping] + [Measure(backend, 0, f"{data.name}: {label}", s, ping) for label, s in mcp[1:]]
+            for row in new:
+                print(f"  {row.measure:<44} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
+            rows += new
+    return rows
+
+
+def report(rows: list[Measure]) -> None:
+    load1, load5, _ = os.getloadavg()
+    print(f"\nrecords: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end")
+    header = f"{'backend':<11} {'measure':<44} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
+    print(header + "\n" + "-" * len(header))
+    for row in rows:
+        ratio = ""
+        if row.baseline is not None:
+            b = row.baseline
+            ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
+        figures = f"{len(row.samples):>5} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}"
+        print(f"{row.backend:<11} {row.measure:<44} {figures}  {ratio}")
+    print("\ntargets:")
+    for row in rows:
+        p99 = row.pct(0.99)
+        if row.measure.endswith("service query_vendor_status"):
+            verdict = "PASS" if p99 < VENDOR_P99_TARGET_MS else "MISS"
+            print(f"  {verdict}  {row.backend} {row.measure}: p99 {p99:.3f} ms (target < {VENDOR_P99_TARGET_MS:g} ms)")
+        if "generate_full_status" in row.measure:
+            limit = STATUS_P99_TARGET_MS if row.measure.startswith("x100") else STATUS_AIM_SEED_MS
+            word = "target" if row.measure.startswith("x100") else "aim"
+            verdict = "PASS" if p99 < limit else "MISS"
+            print(f"  {verdict}  {row.backend} {row.measure}: p99 {p99:.2f} ms ({word} < {limit:g} ms)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.records", description="Benchmark vendor and status calls.")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--iterations", type=int, default=500, help="timed calls per measure (x100 status: a fifth)")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed calls per measure first")
+    args = parser.parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    rows: list[Measure] = []
+    for backend in backends:
+        rows += run_backend(backend, args)
+    report(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
