@@ -282,3 +282,22 @@ async def follow_change_log(client: Client, job: Job, history: History) -> None:
         if seen >= job.params["expected"]:
             return
     raise RuntimeError(f"saw only {seen} of {job.params['expected']} changes in {job.params['max_polls']} polls")
+
+
+# -- 6. project records: one name, one version, many writers -----------------------------------
+
+
+async def race_vendor(client: Client, job: Job, history: History) -> None:
+    """Each round: all create the same vendor name (each in its own case) at once, then all
+    update it naming version 1 at once."""
+    for round_no in range(job.params["rounds"]):
+        name = "".join(ch.upper() if (i + job.params["index"]) % 2 else ch for i, ch in enumerate(f"vendor_{round_no}"))
+        await wait(job.sync["create"])
+        outcome, body = await call(client, "create_vendor", {"name": name, "metadata": {}})
+        history.append({"op": "create", "round": round_no, "outcome": outcome, "name": body.get("name")})
+        await wait(job.sync["update"])
+        status = "broken" if job.params["index"] % 2 else "operational"
+        outcome, body = await call(client, "update_vendor_status", {"name": name, "version": 1, "status": status})
+        history.append(
+            {"op": "update", "round": round_no, "outcome": outcome, "sent": status, "version": body.get("version")}
+        )
