@@ -35,6 +35,7 @@ from sqlalchemy import Engine, text
 
 from bench.query_work_item import BACKENDS, Measure
 from statusboard.config import Settings
+from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.storage import tables
 from statusboard.wiring import App, build_app
 
@@ -152,7 +153,7 @@ def load(engine: Engine, data: DataSet, rng: random.Random) -> list[str]:
             deployment_vendors.append({"deployment_id": deployment_id, "vendor_id": vendor["id"]})
         for item in rng.sample(items, min(2, len(items))):
             deployment_items.append({"deployment_id": deployment_id, "work_item_id": item["id"]})
-    enhancements = []
+    enhancements: list[dict[str, Any]] = []
     for i in range(data.enhancements):
         at = start + timedelta(seconds=i)
         enhancements.append(
@@ -203,13 +204,20 @@ def verify(app: App, data: DataSet) -> None:
         raise SystemExit(f"{data.name}: vendor metadata reads back wrong")
 
 
-def timed(calls: list[Callable[[], Any]], iterations: int, warmup: int) -> list[list[float]]:
+Step = Callable[[], Any]
+
+
+def timed(calls: list[tuple[Step | None, Step]], iterations: int, warmup: int) -> list[list[float]]:
+    """Times each call, after its untimed preparation (a write, for a cold status)."""
     samples: list[list[float]] = [[] for _ in calls]
     for i in range(warmup + iterations):
         order = range(len(calls)) if i % 2 == 0 else reversed(range(len(calls)))
         for k in order:
+            prepare, call = calls[k]
+            if prepare is not None:
+                prepare()
             began = time.perf_counter()
-            calls[k]()
+            call()
             took = time.perf_counter() - began
             if i >= warmup:
                 samples[k].append(took)
@@ -227,15 +235,31 @@ def measure_service(app: App, data: DataSet, names: list[str], args: argparse.Na
     rng = random.Random(SEED)
     out: Samples = []
     if data.measure_vendor:
-        (vendor,) = timed([lambda: app.vendors.query(any_case(rng.choice(names), rng))], args.iterations, args.warmup)
+        query = (None, lambda: app.vendors.query(any_case(rng.choice(names), rng)))
+        (vendor,) = timed([query], args.iterations, args.warmup)
         out.append(("service query_vendor_status", vendor))
     if data.measure_status:
         n = status_iterations(data, args.iterations)
-        as_json, as_markdown = timed(
-            [lambda: app.status.generate("json"), lambda: app.status.generate("markdown")], n, min(args.warmup, n)
-        )
-        out += [("service generate_full_status json", as_json), ("service generate_full_status md", as_markdown)]
+        as_json, as_markdown = (lambda: app.status.generate("json")), (lambda: app.status.generate("markdown"))
+        write = ServiceWrite(app)
+        calls: list[tuple[Step | None, Step]] = [(write, as_json), (write, as_markdown)]
+        calls += [(as_json, as_json), (as_markdown, as_markdown)]
+        samples = timed(calls, n, min(args.warmup, n))
+        labels = ["json cold", "md cold", "json warm", "md warm"]
+        out += [(f"service generate_full_status {label}", s) for label, s in zip(labels, samples, strict=True)]
     return out
+
+
+class ServiceWrite:
+    """A small write (it flips git_dirty in the project configuration), so the next status is built anew."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._version = app.configuration.get()["version"]
+
+    def __call__(self) -> None:
+        changes = ConfigurationChanges(git_dirty=self._version % 2 == 0)
+        self._version = self._app.configuration.update(ACTOR, self._version, changes)["version"]
 
 
 def status_iterations(data: DataSet, iterations: int) -> int:
@@ -251,21 +275,35 @@ async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.
     }
     params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
     rng = random.Random(SEED)
-    calls: list[tuple[str, Callable[[], tuple[str, dict[str, Any]]]]] = [("mcp ping", lambda: ("ping", {}))]
+    as_json: Call = ("generate_full_status", {})
+    as_markdown: Call = ("generate_full_status", {"output_format": "markdown"})
+    write: Call = ("update_project_configuration", {})  # its arguments are filled in when it runs
+    # (label, what to call untimed first, what to time)
+    calls: list[tuple[str, Call | None, Callable[[], Call]]] = [("mcp ping", None, lambda: ("ping", {}))]
     if data.measure_vendor:
-        calls.append(
-            ("mcp query_vendor_status", lambda: ("query_vendor_status", {"name": any_case(rng.choice(names), rng)}))
-        )
+        pick = lambda: ("query_vendor_status", {"name": any_case(rng.choice(names), rng)})  # noqa: E731
+        calls.append(("mcp query_vendor_status", None, pick))
     if data.measure_status:
-        calls.append(("mcp generate_full_status json", lambda: ("generate_full_status", {})))
-        calls.append(("mcp generate_full_status md", lambda: ("generate_full_status", {"output_format": "markdown"})))
+        calls += [
+            ("mcp generate_full_status json cold", write, lambda: as_json),
+            ("mcp generate_full_status md cold", write, lambda: as_markdown),
+            ("mcp generate_full_status json warm", as_json, lambda: as_json),
+            ("mcp generate_full_status md warm", as_markdown, lambda: as_markdown),
+        ]
     iterations = status_iterations(data, args.iterations) if data.measure_status else args.iterations
     samples: list[list[float]] = [[] for _ in calls]
     async with Client(params, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:
+        version = (await checked(client, ("get_project_configuration", {})))["version"]
         for i in range(min(args.warmup, iterations) + iterations):
             order = range(len(calls)) if i % 2 == 0 else reversed(range(len(calls)))
             for k in order:
-                name, arguments = calls[k][1]()
+                _, prepare, pick_call = calls[k]
+                if prepare is write:
+                    changed = {"version": version, "git_dirty": version % 2 == 0}
+                    version = (await checked(client, ("update_project_configuration", changed)))["version"]
+                elif prepare is not None:
+                    await checked(client, prepare)
+                name, arguments = pick_call()
                 began = time.perf_counter()
                 result = await client.call_tool(name, arguments)
                 took = time.perf_counter() - began
@@ -273,7 +311,17 @@ async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.
                     raise SystemExit(f"MCP {name} failed: {result.structured_content}")
                 if i >= min(args.warmup, iterations):
                     samples[k].append(took)
-    return [(label, s) for (label, _), s in zip(calls, samples, strict=True)]
+    return [(label, s) for (label, _, _), s in zip(calls, samples, strict=True)]
+
+
+Call = tuple[str, dict[str, Any]]
+
+
+async def checked(client: Client, call: Call) -> dict[str, Any]:
+    result = await client.call_tool(*call)
+    if result.is_error or result.structured_content is None:
+        raise SystemExit(f"MCP {call[0]} failed: {result.content}")
+    return dict(result.structured_content)
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:

@@ -13,6 +13,7 @@ from statusboard.config import Settings
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import NewEnhancement
+from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import validated
 from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import NewWorkItem
@@ -140,3 +141,22 @@ def test_write_file_replaces_the_status_file(database_url: str, tmp_path: Path) 
         assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no temporary file left
     finally:
         app.close()
+
+
+def test_a_status_is_built_anew_after_any_write_from_any_process(database_url: str) -> None:
+    reader = build_app(Settings(database_url=database_url))
+    writer = build_app(Settings(database_url=database_url))  # another server on the same database
+    try:
+        first = reader.status.generate("markdown")
+        assert reader.status.generate("markdown")["as_of_seq"] == first["as_of_seq"]
+        writer.vendors.create("other", NewVendor(name="vendor_from_elsewhere"))
+        second = reader.status.generate("markdown")
+        assert second["as_of_seq"] > first["as_of_seq"]
+        assert second["vendor_health"]["total_vendors"] == 1 and "- vendor_from_elsewhere:" in second["markdown"]
+        config = writer.configuration.get()
+        writer.configuration.update("other", config["version"], ConfigurationChanges(git_dirty=True))
+        third = reader.status.generate("json")
+        assert third["as_of_seq"] > second["as_of_seq"] and third["vendor_health"] == second["vendor_health"]
+    finally:
+        reader.close()
+        writer.close()

@@ -87,15 +87,15 @@ def test_the_contract_example_comes_out_line_for_line() -> None:
     ]
 
 
-def test_work_items_come_out_as_a_tree_in_creation_order() -> None:
+def test_work_items_come_out_as_a_tree_keeping_their_order() -> None:
     def item(item_id: str, parent: str | None, depth: int, created: str, **extra: Any) -> dict[str, Any]:
         fields = {"item_type": "task", "title": item_id.upper(), "status": "active", **ITEM_DEFAULTS, **extra}
         return {"id": item_id, "parent_id": parent, "depth": depth, "created_at": created, **fields}
 
-    items = [
-        item("c", "a", 1, "2025-01-03"),
-        item("b", None, 0, "2025-01-02", pr_number=7, priority="low"),
+    items = [  # oldest first, as the repository gives them
         item("a", None, 0, "2025-01-01", status="blocked", branch_name="feat/x", commit_hash="abc1234"),
+        item("b", None, 0, "2025-01-02", pr_number=7, priority="low"),
+        item("c", "a", 1, "2025-01-03"),
         item("d", "c", 2, "2025-01-04"),
     ]
     lines = render(StatusData(work_items=items)).split("\n")

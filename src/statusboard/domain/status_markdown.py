@@ -35,7 +35,7 @@ _HEADER_LIKE = re.compile(r"^\\*#")
 @dataclass
 class StatusData:
     vendors: list[dict[str, Any]] = field(default_factory=list)
-    work_items: list[dict[str, Any]] = field(default_factory=list)
+    work_items: list[dict[str, Any]] = field(default_factory=list)  # oldest first
     deployments: list[dict[str, Any]] = field(default_factory=list)
     enhancements: list[dict[str, Any]] = field(default_factory=list)
     session_prompts: list[dict[str, Any]] = field(default_factory=list)
@@ -120,23 +120,19 @@ def _enhancement_lines(enhancement: dict[str, Any]) -> list[str]:
 
 
 def _tree_order(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Parents before their children, siblings oldest first: a depth-first walk."""
+    """Parents before their children, siblings in the order given: a depth-first walk."""
     children: dict[str | None, list[dict[str, Any]]] = {}
     known = {item["id"] for item in items}
     for item in items:
         parent = item["parent_id"] if item["parent_id"] in known else None
         children.setdefault(parent, []).append(item)
     ordered: list[dict[str, Any]] = []
-    stack = list(reversed(sorted(children.get(None, []), key=_sibling_order)))
+    stack = list(reversed(children.get(None, [])))
     while stack:
         item = stack.pop()
         ordered.append(item)
-        stack.extend(reversed(sorted(children.get(item["id"], []), key=_sibling_order)))
+        stack.extend(reversed(children.get(item["id"], [])))
     return ordered
-
-
-def _sibling_order(item: dict[str, Any]) -> tuple[str, str]:
-    return (item["created_at"], item["id"])
 
 
 def _work_item_lines(item: dict[str, Any]) -> list[str]:

@@ -3,6 +3,7 @@ as JSON or as the status file (which it can also write, atomically)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from statusboard.domain.work_items import ItemType
 from statusboard.services.deployments import deployment_views
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import archive as archive_repo
+from statusboard.storage.repositories import changes as changes_repo
 from statusboard.storage.repositories import deployments as deployments_repo
 from statusboard.storage.repositories import enhancements as enhancements_repo
 from statusboard.storage.repositories import session_prompts as prompts_repo
@@ -30,11 +32,28 @@ PRIORITIES = ("high", "medium", "low")
 NO_PRIORITY = "unset"
 
 
+@dataclass(frozen=True)
+class _Built:
+    """A status built from the snapshot whose change log ends at `seq`."""
+
+    seq: int
+    summary: dict[str, Any]
+    markdown: str | None = None
+
+
 class StatusService:
+    """Builds the status from one snapshot, and keeps the last one built.
+
+    Every write appends to the change log in its own transaction, in commit order, so a
+    snapshot whose log ends at the same seq sees exactly the same data: the kept status
+    is served again until the log moves on. Reading the last seq is one indexed lookup.
+    """
+
     def __init__(self, db: Database, clock: Clock, markdown_path: str) -> None:
         self._db = db
         self._clock = clock
         self._markdown_path = Path(markdown_path)
+        self._built: _Built | None = None
 
     def generate(
         self,
@@ -46,24 +65,29 @@ class StatusService:
     ) -> dict[str, Any]:
         want_markdown = output_format == "markdown" or write_file
         steps = 3 if write_file else 2 if want_markdown else 1
+        built = self._built
+        data = None
         with self._db.snapshot() as conn:
-            report = self._summary(conn)
+            seq = changes_repo.last_seq(conn)
+            if built is None or built.seq != seq:
+                built = _Built(seq, self._summary(conn))
             _step(cancel, progress, 1, steps)
-            data = self.file_data(conn) if want_markdown else None
-        if data is None:
+            if want_markdown and built.markdown is None:
+                data = self.file_data(conn)
+        if data is not None:
+            built = replace(built, markdown=render(data))
+        self._built = built
+        report = {"generated_at": self._clock.now().isoformat(), "as_of_seq": built.seq, **built.summary}
+        if not want_markdown:
             return report
-        markdown = render(data)
+        assert built.markdown is not None
         _step(cancel, progress, 2, steps)
         if output_format == "markdown":
-            report["markdown"] = markdown
+            report["markdown"] = built.markdown
         if write_file:
-            report["written_to"] = str(write_atomically(self._markdown_path, markdown, cancel))
+            report["written_to"] = str(write_atomically(self._markdown_path, built.markdown, cancel))
             _step(None, progress, 3, steps)
         return report
-
-    def markdown(self) -> str:
-        with self._db.snapshot() as conn:
-            return render(self.file_data(conn))
 
     def _summary(self, conn: Connection) -> dict[str, Any]:
         by_status = vendors_repo.counts_by_status(conn)
@@ -72,7 +96,6 @@ class StatusService:
         recent = deployments_repo.newest(conn, RECENT_DEPLOYMENTS)
         pending = enhancements_repo.listing(conn, statuses=PENDING)
         return {
-            "generated_at": self._clock.now().isoformat(),
             "vendor_health": {
                 "total_vendors": total_vendors,
                 "operational_count": operational,
@@ -84,19 +107,19 @@ class StatusService:
                 "archived_count": archive_repo.count(conn),
             },
             "recent_deployments": [_deployment_summary(d) for d in deployment_views(conn, recent)],
-            "pending_enhancements": pending,
+            "pending_enhancements": [_enhancement_summary(e) for e in pending],
         }
 
     @staticmethod
     def file_data(conn: Connection) -> StatusData:
         """Everything the status file shows, read on the caller's snapshot."""
         prompts, _ = prompts_repo.listing(conn)
-        vendors = vendors_repo.listing(conn)
+        vendors = vendors_repo.outline(conn)
         return StatusData(
             vendors=vendors,
             work_items=items_repo.live_outline(conn),
             deployments=_every_deployment(conn, {vendor["id"]: vendor for vendor in vendors}),
-            enhancements=enhancements_repo.listing(conn),
+            enhancements=enhancements_repo.outline(conn),
             session_prompts=prompts,
         )
 
@@ -105,7 +128,7 @@ def _every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> l
     """Every deployment with its vendors and the ids of its work items: what the file shows."""
     vendor_links = deployments_repo.vendor_links(conn, None)
     item_links = deployments_repo.work_item_links(conn, None)
-    deployments = deployments_repo.newest(conn, None)
+    deployments = deployments_repo.outline(conn)
     for deployment in deployments:
         deployment["affected_vendors"] = [vendors[vid] for vid in vendor_links.get(deployment["id"], [])]
         deployment["related_work_items"] = [{"id": wid} for wid in item_links.get(deployment["id"], [])]
@@ -138,6 +161,13 @@ def _deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
         "affected_vendors": [vendor["name"] for vendor in deployment["affected_vendors"]],
         "related_work_item_ids": [item["id"] for item in deployment["related_work_items"]],
     }
+
+
+def _enhancement_summary(enhancement: dict[str, Any]) -> dict[str, Any]:
+    return {key: enhancement[key] for key in _ENHANCEMENT_KEYS}
+
+
+_ENHANCEMENT_KEYS = ("id", "version", "title", "description", "priority", "status", "target_quarter", "depends_on")
 
 
 def _step(cancel: CancelToken | None, progress: Progress | None, done: int, total: int) -> None:

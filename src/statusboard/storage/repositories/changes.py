@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from statusboard.domain.clock import iso
 from statusboard.storage.repositories.rows import plain_dict
@@ -39,3 +39,12 @@ def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
         record["at"] = iso(record["at"])
         rows.append(record)
     return rows
+
+
+_LAST = select(func.max(c.c.seq))
+
+
+def last_seq(conn: Connection) -> int:
+    """The newest entry's seq, 0 for an empty log. Every write appends, so this names the
+    state a snapshot sees: two snapshots with the same last seq see the same data."""
+    return int(conn.execute(_LAST).scalar_one() or 0)

@@ -47,6 +47,16 @@ def newest(
     return records(conn.execute(stmt), _TIMES)
 
 
+_OUTLINE = select(d.c.id, d.c.timestamp, d.c.commit_hash, d.c.pr_number, d.c.metadata).order_by(
+    d.c.timestamp.desc(), d.c.id.desc()
+)
+
+
+def outline(conn: Connection) -> list[DeploymentRow]:
+    """What the status file shows of every deployment, newest first."""
+    return records(conn.execute(_OUTLINE), ("timestamp",))
+
+
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(d)).scalar_one())
 

@@ -72,6 +72,16 @@ def listing(
     return with_links(conn, records(conn.execute(stmt), _TIMES))
 
 
+_OUTLINE = select(
+    e.c.id, e.c.title, e.c.description, e.c.priority, e.c.status, e.c.target_quarter, e.c.requires_principles
+).order_by(e.c.created_at, e.c.id)
+
+
+def outline(conn: Connection) -> list[EnhancementRow]:
+    """What the status file shows of every enhancement, in the order they were planned."""
+    return with_links(conn, records(conn.execute(_OUTLINE)))
+
+
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(e)).scalar_one())
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from statusboard.domain.vendors import FORMATS
 from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import vendors as v
 
@@ -64,6 +65,37 @@ def listing(conn: Connection, status: str | None = None) -> list[VendorRow]:
     if status is not None:
         stmt = stmt.where(v.c.status == status)
     return _with_operational(records(conn.execute(stmt), _TIMES))
+
+
+_NUMBERS = (("test_results", "passing"), ("test_results", "total"), ("test_results", "skipped"))
+_FLAGS = (*(("format_support", name) for name in FORMATS), ("manifest_compliant",))
+# The metadata's fields are picked out by the database: decoding thousands of JSON
+# documents in Python would cost more than the rest of the status file together.
+_OUTLINE = select(
+    v.c.id,
+    v.c.name,
+    v.c.status,
+    v.c.extractor_version,
+    *(v.c.metadata[path].as_integer() for path in _NUMBERS),
+    *(v.c.metadata[path].as_boolean() for path in _FLAGS),
+).order_by(v.c.name_key)
+
+
+def outline(conn: Connection) -> list[dict[str, Any]]:
+    """What the status file shows of every vendor, by name, with its metadata rebuilt."""
+    vendors = []
+    for vendor_id, name, status, version, passing, total, skipped, *flags in conn.execute(_OUTLINE):
+        metadata: dict[str, Any] = {}
+        if total is not None:
+            metadata["test_results"] = {"passing": passing, "total": total, "skipped": skipped}
+        if flags[0] is not None:
+            metadata["format_support"] = dict(zip(FORMATS, flags[:4], strict=True))
+        if version is not None:
+            metadata["extractor_version"] = version
+        if flags[4] is not None:
+            metadata["manifest_compliant"] = flags[4]
+        vendors.append({"id": vendor_id, "name": name, "status": status, "metadata": metadata})
+    return vendors
 
 
 def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, VendorRow]:

@@ -137,24 +137,27 @@ def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItemRow]:
     return {row["id"]: row for row in _records(conn.execute(select(t).where(t.c.id.in_(ids))))}
 
 
-_OUTLINE = select(
-    t.c.id,
-    t.c.parent_id,
-    t.c.depth,
-    t.c.item_type,
-    t.c.title,
-    t.c.status,
-    t.c.metadata["priority"].as_string().label("priority"),
-    t.c.branch_name,
-    t.c.commit_hash,
-    t.c.pr_number,
-    t.c.created_at,
-).where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
+_OUTLINE = (
+    select(
+        t.c.id,
+        t.c.parent_id,
+        t.c.depth,
+        t.c.item_type,
+        t.c.title,
+        t.c.status,
+        t.c.metadata["priority"].as_string().label("priority"),
+        t.c.branch_name,
+        t.c.commit_hash,
+        t.c.pr_number,
+    )
+    .where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
+    .order_by(t.c.created_at, t.c.id)
+)
 
 
 def live_outline(conn: Connection) -> list[dict[str, Any]]:
-    """What the status file shows of every item that is neither deleted nor archived."""
-    return records(conn.execute(_OUTLINE), ("created_at",))
+    """What the status file shows of every item that is neither deleted nor archived, oldest first."""
+    return records(conn.execute(_OUTLINE))
 
 
 def _records(result: Result[Any]) -> list[WorkItemRow]:
