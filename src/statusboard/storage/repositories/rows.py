@@ -36,7 +36,7 @@ def records(result: Result[Any], times: tuple[str, ...] = ()) -> list[dict[str, 
     columns = result.keys()  # the result's column names
     keys = [str(key) for key in columns]
     out = []
-    for row in result:
+    for row in result.all():
         record = dict(zip(keys, row, strict=True))
         for key in times:
             record[key] = iso(record[key])

@@ -84,7 +84,7 @@ _OUTLINE = select(
 def outline(conn: Connection) -> list[dict[str, Any]]:
     """What the status file shows of every vendor, by name, with its metadata rebuilt."""
     vendors = []
-    for vendor_id, name, status, version, passing, total, skipped, *flags in conn.execute(_OUTLINE):
+    for vendor_id, name, status, version, passing, total, skipped, *flags in conn.execute(_OUTLINE).all():
         metadata: dict[str, Any] = {}
         if total is not None:
             metadata["test_results"] = {"passing": passing, "total": total, "skipped": skipped}
