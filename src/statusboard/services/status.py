@@ -94,7 +94,7 @@ class StatusService:
         operational, broken = by_status.get("operational", 0), by_status.get("broken", 0)
         total_vendors = operational + broken
         recent = deployments_repo.newest(conn, RECENT_DEPLOYMENTS)
-        pending = enhancements_repo.listing(conn, statuses=PENDING)
+        pending = enhancements_repo.outline(conn, PENDING)
         return {
             "vendor_health": {
                 "total_vendors": total_vendors,
@@ -107,7 +107,7 @@ class StatusService:
                 "archived_count": archive_repo.count(conn),
             },
             "recent_deployments": [_deployment_summary(d) for d in deployment_views(conn, recent)],
-            "pending_enhancements": [_enhancement_summary(e) for e in pending],
+            "pending_enhancements": pending,
         }
 
     @staticmethod
@@ -161,13 +161,6 @@ def _deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
         "affected_vendors": [vendor["name"] for vendor in deployment["affected_vendors"]],
         "related_work_item_ids": [item["id"] for item in deployment["related_work_items"]],
     }
-
-
-def _enhancement_summary(enhancement: dict[str, Any]) -> dict[str, Any]:
-    return {key: enhancement[key] for key in _ENHANCEMENT_KEYS}
-
-
-_ENHANCEMENT_KEYS = ("id", "version", "title", "description", "priority", "status", "target_quarter", "depends_on")
 
 
 def _step(cancel: CancelToken | None, progress: Progress | None, done: int, total: int) -> None:

@@ -59,15 +59,12 @@ def listing(
     *,
     priority: str | None = None,
     status: str | None = None,
-    statuses: tuple[str, ...] | None = None,
     target_quarter: str | None = None,
 ) -> list[EnhancementRow]:
     conditions: list[ColumnElement[bool]] = []
     for column, value in ((e.c.priority, priority), (e.c.status, status), (e.c.target_quarter, target_quarter)):
         if value is not None:
             conditions.append(column == value)
-    if statuses is not None:
-        conditions.append(e.c.status.in_(statuses))
     stmt = select(e).where(and_(True, *conditions)).order_by(e.c.created_at, e.c.id)
     return with_links(conn, records(conn.execute(stmt), _TIMES))
 
@@ -77,9 +74,10 @@ _OUTLINE = select(
 ).order_by(e.c.created_at, e.c.id)
 
 
-def outline(conn: Connection) -> list[EnhancementRow]:
-    """What the status file shows of every enhancement, in the order they were planned."""
-    return with_links(conn, records(conn.execute(_OUTLINE)))
+def outline(conn: Connection, statuses: tuple[str, ...] | None = None) -> list[EnhancementRow]:
+    """What the status report shows of each enhancement (of these statuses), in the order they were planned."""
+    stmt = _OUTLINE if statuses is None else _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
+    return with_links(conn, records(conn.execute(stmt)))
 
 
 def count(conn: Connection) -> int:
