@@ -95,6 +95,7 @@ async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., di
             cancel.cancel()
 
     result: dict[str, Any] | None = None
+    failure: Exception | None = None
     async with anyio.create_task_group() as group:
         group.start_soon(cancel_when_cancelled)
         try:
@@ -102,8 +103,12 @@ async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., di
             result = await anyio.to_thread.run_sync(partial(run, cancel=cancel, progress=progress))
         except OperationCancelled:
             pass  # raised again below, outside the task group, unwrapped
+        except Exception as exc:  # raised below: inside the group it would arrive wrapped in an ExceptionGroup
+            failure = exc
         finally:
             group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
     if result is None:
         await anyio.lowlevel.checkpoint_if_cancelled()  # end as the cancelled request we are
         raise OperationCancelled("cancelled by the caller; nothing was changed")
