@@ -67,7 +67,13 @@ def _sqlite_engine(url: URL, pool_size: int) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(BEGIN_MODE_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode == "DEFERRED":
+            # Every read starts here. A deferred BEGIN takes no lock, so it cannot fail busy and
+            # needs neither SQLAlchemy's statement machinery nor its error wrapping (which the
+            # write retries rely on): the driver runs it directly.
+            connection.connection.driver_connection.execute("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 

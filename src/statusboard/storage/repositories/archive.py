@@ -32,7 +32,7 @@ def snapshot(conn: Connection, cutoff: datetime, now: datetime) -> tuple[dict[st
 
 def move(conn: Connection, ids: list[str], now: datetime, actor: str) -> list[dict[str, Any]]:
     """Moves these items, with their dependencies and claim history, into the archive."""
-    items = [items_repo.to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).mappings()]
+    items = [items_repo.to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids)))]
     touching = or_(d.c.work_item_id.in_(ids), d.c.depends_on_id.in_(ids))
     links = [plain_dict(row) for row in conn.execute(select(d).where(touching)).mappings()]
     claims = [plain_dict(row) for row in conn.execute(select(c).where(c.c.work_item_id.in_(ids))).mappings()]

@@ -45,21 +45,22 @@ _ITEM_WITH_CLAIM = (
 )
 # FOR NO KEY UPDATE: excludes other writers and claimants, not inserts of children (FOR KEY SHARE).
 _ITEM_WITH_CLAIM_LOCKED = _ITEM_WITH_CLAIM.with_for_update(of=t, key_share=True)
+_CLAIM_START = len(t.c)
 
 
 def item_with_claim(conn: Connection, item_id: str, *, lock: bool) -> tuple[WorkItemRow | None, ClaimRow | None, int]:
     """The item, its open claim (live or expired) and the last epoch it was claimed with, in one
     statement; with `lock`, the item's row stays write-locked until the transaction ends."""
     stmt = _ITEM_WITH_CLAIM_LOCKED if lock else _ITEM_WITH_CLAIM
-    row = conn.execute(stmt, {"id": item_id}).mappings().first()
+    row = conn.execute(stmt, {"id": item_id}).first()
     if row is None:
         return None, None, 0
-    values = plain_dict(row)
-    claim_values = {name: values.pop(f"claim_{name}") for name in _CLAIM_COLUMNS}
-    last_epoch = int(values.pop("last_epoch") or 0)
-    item = to_record(values)
-    if claim_values["id"] is None:
+    # Each row: the item's columns, the open claim's (all NULL without one), the last epoch.
+    item = to_record(row[:_CLAIM_START])
+    last_epoch = int(row[-1] or 0)
+    if row[_CLAIM_START] is None:
         return item, None, last_epoch
+    claim_values = dict(zip(_CLAIM_COLUMNS, row[_CLAIM_START:-1], strict=True))
     claim = _record({**claim_values, "work_item_id": item_id, "ended_at": None, "end_reason": None})
     return item, claim, last_epoch
 
@@ -163,13 +164,13 @@ def ready_statement(now: datetime, item_type: str | None, limit: int) -> Select[
 
 
 def ready(conn: Connection, now: datetime, item_type: str | None, limit: int) -> list[WorkItemRow]:
-    return [to_record(row) for row in conn.execute(ready_statement(now, item_type, limit)).mappings()]
+    return [to_record(row) for row in conn.execute(ready_statement(now, item_type, limit))]
 
 
 def lock_next_ready(conn: Connection, now: datetime, item_type: str | None) -> WorkItemRow | None:
     """The oldest ready item, locked; items other transactions hold locked are skipped (PostgreSQL)."""
     stmt = ready_statement(now, item_type, 1).with_for_update(of=t, skip_locked=True)
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(stmt).first()
     return None if row is None else to_record(row)
 
 

@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, literal, select, union_all
-from sqlalchemy.engine import RowMapping
 
 from statusboard.domain.clock import iso
-from statusboard.storage.repositories.rows import plain_dict
+from statusboard.storage.repositories.rows import as_dict, column_names
 from statusboard.storage.tables import work_item_dependencies as d
 
 DependencyRow = dict[str, Any]
 
+COLUMNS = column_names(d.c)
 
-def _record(row: RowMapping) -> DependencyRow:
-    record = plain_dict(row)
+
+def to_record(values: Sequence[Any]) -> DependencyRow:
+    """A dependency as a JSON-ready dict, from its columns in table order."""
+    record = as_dict(COLUMNS, values)
     record["created_at"] = iso(record["created_at"])
     return record
 
 
 def insert(conn: Connection, values: dict[str, Any]) -> DependencyRow:
-    return _record(conn.execute(d.insert().values(**values).returning(*d.c)).mappings().one())
+    return to_record(conn.execute(d.insert().values(**values).returning(*d.c)).one())
 
 
 def get(conn: Connection, work_item_id: str, depends_on_id: str) -> DependencyRow | None:
     stmt = select(d).where(d.c.work_item_id == work_item_id, d.c.depends_on_id == depends_on_id)
-    row = conn.execute(stmt).mappings().first()
-    return None if row is None else _record(row)
+    row = conn.execute(stmt).first()
+    return None if row is None else to_record(row)
 
 
 def remove(conn: Connection, work_item_id: str, depends_on_id: str) -> DependencyRow | None:
     stmt = delete(d).where(d.c.work_item_id == work_item_id, d.c.depends_on_id == depends_on_id).returning(*d.c)
-    row = conn.execute(stmt).mappings().first()
-    return None if row is None else _record(row)
+    row = conn.execute(stmt).first()
+    return None if row is None else to_record(row)
 
 
 def precedes(conn: Connection, first: str, then: str) -> bool:

@@ -11,19 +11,16 @@ from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, bindparam, case, null, or_, select, union_all
 
-from statusboard.domain.clock import iso
+from statusboard.storage.repositories import dependencies
 from statusboard.storage.repositories.work_items import WorkItemRow, to_record
 from statusboard.storage.tables import work_item_dependencies as d
 from statusboard.storage.tables import work_items as t
-
-_DEP_NAMES = [str(column.name) for column in d.c]
-_ITEM_NAMES = [str(column.name) for column in t.c]
 
 # The walk carries whole rows: joining its ids back to work_items instead let PostgreSQL,
 # which cannot tell that the walk yields at most six rows, hash-join them against a full table scan.
 _chain = select(*t.c).where(t.c.id == bindparam("id")).cte("chain", recursive=True)
 _chain = _chain.union_all(select(*t.c).join(_chain, t.c.id == _chain.c.parent_id))
-_ancestry = select(*(null().label(f"dep_{name}") for name in _DEP_NAMES), *_chain.c)
+_ancestry = select(*(null().label(f"dep_{column.name}") for column in d.c), *_chain.c)
 _other_end = case((d.c.work_item_id == bindparam("id"), d.c.depends_on_id), else_=d.c.work_item_id)
 _links = (
     select(*(column.label(f"dep_{column.name}") for column in d.c), *t.c)
@@ -32,6 +29,8 @@ _links = (
 )
 # The typed half goes first: SQLAlchemy takes the result types from it.
 _VIEW: CompoundSelect[Any] = union_all(_links, _ancestry)
+# Each row: the dependency's columns (all NULL on the item and its ancestors), then the item's.
+_ITEM_START = len(d.c)
 
 Link = tuple[dict[str, Any], WorkItemRow]
 
@@ -43,14 +42,12 @@ def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[L
     """
     chain: list[WorkItemRow] = []
     links: list[Link] = []
-    for row in conn.execute(_VIEW, {"id": item_id}).mappings():
-        item = to_record({name: row[name] for name in _ITEM_NAMES})
-        if row["dep_id"] is None:
+    for row in conn.execute(_VIEW, {"id": item_id}).all():  # one fetch, not one per row
+        item = to_record(row[_ITEM_START:])
+        if row[0] is None:  # no dependency: the item itself or an ancestor
             chain.append(item)
-            continue
-        link = {name: row[f"dep_{name}"] for name in _DEP_NAMES}
-        link["created_at"] = iso(link["created_at"])
-        links.append((link, item))
+        else:
+            links.append((dependencies.to_record(row[:_ITEM_START]), item))
     chain.sort(key=lambda item: int(item["depth"]))
     links.sort(key=lambda pair: (pair[0]["created_at"], pair[0]["id"]))
     return chain, links

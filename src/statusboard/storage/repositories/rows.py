@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Result
+from sqlalchemy import ColumnCollection, Result
 
 from statusboard.domain.clock import iso
 
 
-def plain_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A row's mapping with plain `str` keys.
+def column_names(columns: ColumnCollection[str, Any]) -> tuple[str, ...]:
+    """The names of `columns` as plain `str`, in order.
 
-    SQLAlchemy's row keys are `quoted_name` objects (a str subclass); serializers that
-    meet them take a slow path per key, which cost ~1 ms per work item result over MCP.
+    SQLAlchemy's column names are `quoted_name` objects (a str subclass); serializers that
+    meet them as dict keys take a slow path per key, which cost ~1 ms per work item result over MCP.
     """
+    return tuple(str(column.name) for column in columns)
+
+
+def as_dict(names: tuple[str, ...], values: Sequence[Any]) -> dict[str, Any]:
+    """A row (or a slice of one) as a dict, its values taken by position.
+
+    Cheaper than going through `Result.mappings()`, which looks every key up by name.
+    """
+    return dict(zip(names, values, strict=True))
+
+
+def plain_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row's mapping with plain `str` keys (see `column_names`); for rows read off the hot paths."""
     return {str(key): value for key, value in row.items()}
 
 

@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Result, Select, and_, bindparam, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    update,
+)
 
 from statusboard.domain.clock import iso
-from statusboard.storage.repositories.rows import plain_dict, records
+from statusboard.storage.repositories.rows import as_dict, column_names, records
 from statusboard.storage.tables import work_items as t
 
 WorkItemRow = dict[str, Any]
 
+COLUMNS = column_names(t.c)
 
-def to_record(row: Mapping[Any, Any]) -> WorkItemRow:
-    record = plain_dict(row)
-    for key in ("created_at", "updated_at", "deleted_at"):
-        record[key] = iso(record[key])
+
+def to_record(values: Sequence[Any]) -> WorkItemRow:
+    """A work item as a JSON-ready dict, from its columns in table order (a row of `select(t)`)."""
+    record = as_dict(COLUMNS, values)
+    record["created_at"] = iso(record["created_at"])
+    record["updated_at"] = iso(record["updated_at"])
+    record["deleted_at"] = iso(record["deleted_at"])
     record["archived"] = bool(record["archived"])
     return record
 
 
 def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
-    row = conn.execute(t.insert().values(**values).returning(*t.c)).mappings().one()
-    return to_record(row)
+    return to_record(conn.execute(t.insert().values(**values).returning(*t.c)).one())
 
 
 # Hot-path statements are built once; executing them only binds parameters.
@@ -33,14 +48,14 @@ _GET = select(t).where(t.c.id == bindparam("id"))
 
 
 def get(conn: Connection, item_id: str) -> WorkItemRow | None:
-    row = conn.execute(_GET, {"id": item_id}).mappings().first()
+    row = conn.execute(_GET, {"id": item_id}).first()
     return None if row is None else to_record(row)
 
 
 def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:
     """Reads a row and keeps it from changing until this transaction ends (PostgreSQL)."""
     stmt = select(t).where(t.c.id == item_id).with_for_update(read=True)
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(stmt).first()
     return None if row is None else to_record(row)
 
 
@@ -59,7 +74,7 @@ def conditional_update(
         .values(**values, version=t.c.version + 1)
         .returning(*t.c)
     )
-    row = conn.execute(stmt).mappings().first()
+    row = conn.execute(stmt).first()
     return None if row is None else to_record(row)
 
 
@@ -86,22 +101,37 @@ def move_subtree(conn: Connection, old_prefix: str, new_prefix: str, depth_delta
     conn.execute(stmt)
 
 
-def _descendants_statement(include_archived: bool) -> Select[Any]:
-    tree = select(t.c.id).where(t.c.parent_id == bindparam("id")).cte("tree", recursive=True)
-    tree = tree.union_all(select(t.c.id).join(tree, t.c.parent_id == tree.c.id))
-    conditions: list[ColumnElement[bool]] = [t.c.id.in_(select(tree.c.id)), t.c.deleted_at.is_(None)]
+def _descendants_statement(include_archived: bool, dialect: str) -> Select[Any]:
+    # The walk carries whole rows: joining its ids back to work_items instead made PostgreSQL
+    # hash-join them against a full table scan (it cannot tell how few rows the walk yields).
+    tree = select(*t.c).where(t.c.parent_id == bindparam("id")).cte("tree", recursive=True)
+    if dialect == "postgresql":
+        # Each level looks its children up parent by parent, through the parent_id index. With a
+        # plain join, PostgreSQL (which expects ten times more parents per level than it gets) chose
+        # a hash join over a full scan of work_items per level. OFFSET 0 keeps the lateral
+        # subquery from being flattened back into that join. SQLite has no LATERAL and needs none.
+        children = select(*t.c).where(t.c.parent_id == tree.c.id).offset(literal_column("0")).lateral("children")
+        tree = tree.union_all(select(*children.c).select_from(tree).join(children, true()))
+    else:
+        tree = tree.union_all(select(*t.c).join(tree, t.c.parent_id == tree.c.id))
+    conditions: list[ColumnElement[bool]] = [tree.c.deleted_at.is_(None)]
     if not include_archived:
-        conditions.append(t.c.archived.is_(False))
-    order = (t.c.depth, t.c.created_at, t.c.id)
-    return select(t).where(and_(*conditions)).order_by(*order).limit(bindparam("limit"))
+        conditions.append(tree.c.archived.is_(False))
+    order = (tree.c.depth, tree.c.created_at, tree.c.id)
+    return select(*tree.c).where(and_(*conditions)).order_by(*order).limit(bindparam("limit"))
 
 
-_DESCENDANTS = {flag: _descendants_statement(flag) for flag in (False, True)}
+_DESCENDANTS = {
+    (dialect, flag): _descendants_statement(flag, dialect)
+    for dialect in ("postgresql", "sqlite")
+    for flag in (False, True)
+}
 
 
 def descendants(conn: Connection, item_id: str, *, include_archived: bool, limit: int) -> list[WorkItemRow]:
     """Live descendants, shallowest first, found level by level along parent_id (at most five levels)."""
-    rows = conn.execute(_DESCENDANTS[include_archived], {"id": item_id, "limit": limit}).mappings()
+    stmt = _DESCENDANTS[conn.dialect.name, include_archived]
+    rows = conn.execute(stmt, {"id": item_id, "limit": limit}).all()
     return [to_record(row) for row in rows]
 
 
@@ -129,12 +159,12 @@ def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tup
     where = and_(*conditions)
     total = int(conn.execute(select(func.count()).select_from(t).where(where)).scalar_one())
     stmt = select(t).where(where).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
-    return [to_record(row) for row in conn.execute(stmt).mappings()], total
+    return [to_record(row) for row in conn.execute(stmt)], total
 
 
 def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItemRow]:
     """The rows with these ids, deleted ones included (archived ones live elsewhere)."""
-    return {row["id"]: row for row in _records(conn.execute(select(t).where(t.c.id.in_(ids))))}
+    return {row[0]: to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).all()}
 
 
 _OUTLINE = (
@@ -158,13 +188,6 @@ _OUTLINE = (
 def live_outline(conn: Connection) -> list[dict[str, Any]]:
     """What the status file shows of every item that is neither deleted nor archived, oldest first."""
     return records(conn.execute(_OUTLINE))
-
-
-def _records(result: Result[Any]) -> list[WorkItemRow]:
-    rows = records(result, ("created_at", "updated_at", "deleted_at"))
-    for row in rows:
-        row["archived"] = bool(row["archived"])
-    return rows
 
 
 def live_summary(conn: Connection) -> list[tuple[str, str, str | None, int]]:
