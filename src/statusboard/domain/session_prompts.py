@@ -45,8 +45,11 @@ def split_frontmatter(content: str) -> tuple[str, str, int]:
     raise _refusal(1, "frontmatter is not closed: no second '---' line")
 
 
-def parse_frontmatter(content: str) -> tuple[dict[str, Any], str]:
-    """The frontmatter as plain data, and the body; ValidationError naming the line otherwise."""
+def parse_frontmatter(content: str, *, require_schema_version: bool = True) -> tuple[dict[str, Any], str]:
+    """The frontmatter as plain data, and the body; ValidationError naming the line otherwise.
+
+    Legacy status files predate schema_version, so the migration reads them without it.
+    """
     if len(content) > MAX_CONTENT:
         raise ValidationError.single(FIELD, f"longer than {MAX_CONTENT} characters")
     text, body, first_line = split_frontmatter(content)
@@ -64,7 +67,7 @@ def parse_frontmatter(content: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         raise _refusal(first_line, "frontmatter must be a mapping of keys to values")
     _check_plain(data, "")
-    if data.get("schema_version") in (None, ""):
+    if require_schema_version and data.get("schema_version") in (None, ""):
         raise _refusal(first_line, "frontmatter must carry schema_version")
     return data, body
 

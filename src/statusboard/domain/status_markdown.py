@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from statusboard.domain.deployments import ordered_test_summary
@@ -36,7 +36,7 @@ _HEADER_LIKE = re.compile(r"^\\*#")
 class StatusData:
     vendors: list[dict[str, Any]] = field(default_factory=list)
     work_items: list[dict[str, Any]] = field(default_factory=list)  # oldest first
-    deployments: list[dict[str, Any]] = field(default_factory=list)
+    deployments: list[dict[str, Any]] = field(default_factory=list)  # in the order they were recorded
     enhancements: list[dict[str, Any]] = field(default_factory=list)
     session_prompts: list[dict[str, Any]] = field(default_factory=list)
 
@@ -74,12 +74,14 @@ def _vendor_lines(vendor: dict[str, Any]) -> list[str]:
     return [line]
 
 
-def _deployment_order(deployment: dict[str, Any]) -> tuple[str, int, str, str]:
-    return (deployment["timestamp"], deployment.get("pr_number") or 0, deployment["commit_hash"], deployment["id"])
+def _deployment_order(deployment: dict[str, Any]) -> tuple[str, int, str]:
+    """Newest first by what the file shows; the sort is stable, so deployments the file shows
+    alike keep the order they were recorded in (the order a migration records them back)."""
+    return (utc_stamp(deployment["timestamp"]), deployment.get("pr_number") or 0, deployment["commit_hash"])
 
 
 def utc_stamp(timestamp: str) -> str:
-    return datetime.fromisoformat(timestamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromisoformat(timestamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _deployment_lines(deployment: dict[str, Any]) -> list[str]:
@@ -147,7 +149,7 @@ def _work_item_lines(item: dict[str, Any]) -> list[str]:
     if item.get("pr_number"):
         attrs.append(f"PR #{item['pr_number']}")
     indent = "  " * item["depth"]
-    return [f"{indent}- [{item['item_type']}] {item['title']} ({', '.join(attrs)}) #{item['id']}"]
+    return [f"{indent}- [{item['item_type']}] {one_line(item['title'])} ({', '.join(attrs)}) #{item['id']}"]
 
 
 def _prompt_lines(prompt: dict[str, Any]) -> list[str]:

@@ -47,13 +47,11 @@ def newest(
     return records(conn.execute(stmt), _TIMES)
 
 
-_OUTLINE = select(d.c.id, d.c.timestamp, d.c.commit_hash, d.c.pr_number, d.c.metadata).order_by(
-    d.c.timestamp.desc(), d.c.id.desc()
-)
+_OUTLINE = select(d.c.id, d.c.timestamp, d.c.commit_hash, d.c.pr_number, d.c.metadata).order_by(d.c.created_at, d.c.id)
 
 
 def outline(conn: Connection) -> list[DeploymentRow]:
-    """What the status file shows of every deployment, newest first."""
+    """What the status file shows of every deployment, in the order they were recorded."""
     return records(conn.execute(_OUTLINE), ("timestamp",))
 
 
