@@ -12,6 +12,7 @@ from statusboard.services.claims import ClaimService
 from statusboard.services.dependencies import DependencyService
 from statusboard.services.deployments import DeploymentService
 from statusboard.services.enhancements import EnhancementService
+from statusboard.services.migration import MigrationService
 from statusboard.services.project_configuration import ProjectConfigurationService
 from statusboard.services.session_prompts import SessionPromptService
 from statusboard.services.status import StatusService
@@ -37,6 +38,7 @@ class App:
     configuration: ProjectConfigurationService
     session_prompts: SessionPromptService
     status: StatusService
+    migration: MigrationService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -62,4 +64,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         configuration=ProjectConfigurationService(db, clock),
         session_prompts=SessionPromptService(db, clock),
         status=StatusService(db, clock, settings.markdown_path),
+        migration=MigrationService(db, clock),
     )

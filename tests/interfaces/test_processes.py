@@ -146,3 +146,27 @@ def test_status_fails_with_one_line_when_the_file_cannot_be_written(database_url
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("statusboard: ")
+
+
+def test_migrate_prints_a_summary_and_fails_with_one_line(database_url: str, tmp_path: Path) -> None:
+    from tests.support.legacy_files import legacy_status_file
+
+    good = tmp_path / "good.md"
+    good.write_text(legacy_status_file(vendors=4, deployments=2, enhancements=2, prompts=2), encoding="utf-8")
+    env = command_env(database_url)
+    dry = run_cli("migrate", str(good), "--dry-run", env=env, cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "vendor_count" in dry.stdout and "dry run: nothing was changed" in dry.stdout
+    assert "migrating [" in dry.stderr
+    done = run_cli("migrate", str(good), "--json", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["success"] is True and report["imported"]["vendors"] == 4
+
+    bad = tmp_path / "bad.md"
+    bad.write_text("# Project Status\n## Vendors (1 total)\n- vendor_x: confused\n", encoding="utf-8")
+    failed = run_cli("migrate", str(bad), env=env, cwd=tmp_path)
+    assert failed.returncode != 0
+    assert "line 3:" in failed.stdout and "rolled back" in failed.stdout
+    last = failed.stderr.strip().splitlines()[-1]
+    assert last.startswith("statusboard: migration failed (vendor_count")

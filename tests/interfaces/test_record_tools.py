@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from statusboard.config import Settings
-from statusboard.wiring import build_app
+from statusboard.wiring import App, build_app
 from tests.conftest import mcp_client
 from tests.interfaces.test_mcp_tools import call
 
@@ -30,6 +31,7 @@ RECORD_TOOLS = {
     "generate_full_status",
     "trigger_archiving",
     "query_archived_work_items",
+    "migrate_from_markdown",
 }
 SEED_VENDOR = {
     "format_support": {"excel": True, "csv": True, "pdf": False, "ocr": False},
@@ -91,6 +93,8 @@ async def test_the_records_work_end_to_end_over_mcp(database_url: str, tmp_path:
             prompt = "---\nsession_id: s1\nschema_version: 1\n---\nDo the thing.\n"
             recorded = await call(client, "record_session_prompt", session_id="s1", content=prompt)
             assert recorded["frontmatter"] == {"session_id": "s1", "schema_version": 1}
+            two_lines = await call(client, "record_session_prompt", session_id="s\n1", content=prompt)
+            assert two_lines["error"] == "ValidationError" and two_lines["details"]["field"] == "session_id"
             malformed = await call(client, "record_session_prompt", session_id="s1", content="---\nx: [\n---\n")
             assert malformed["error"] == "ValidationError" and "line 2" in malformed["message"]
 
@@ -102,3 +106,27 @@ async def test_the_records_work_end_to_end_over_mcp(database_url: str, tmp_path:
             assert "### Session " in status["markdown"] and "Do the thing." in status["markdown"]
     finally:
         app.close()
+
+
+async def test_migrate_from_markdown_over_mcp(app_with_file: tuple[App, Path]) -> None:
+    app, path = app_with_file
+    async with mcp_client(app, "migrator") as client:
+        dry = await call(client, "migrate_from_markdown", path=str(path), dry_run=True)
+        assert dry["success"] is True and dry["dry_run"] is True and dry["rollback_executed"] is False
+        done = await call(client, "migrate_from_markdown", path=str(path))
+        assert done["success"] is True and done["reconciliation"]["vendor_count"]["migrated"] == 3
+        assert done["data_source"] == "database"
+        missing = await call(client, "migrate_from_markdown", path=str(path.with_name("nope.md")))
+        assert missing["error"] == "NotFoundError"
+        assert (await call(client, "list_vendors"))["total_count"] == 3
+
+
+@pytest.fixture
+def app_with_file(database_url: str, tmp_path: Path) -> Iterator[tuple[App, Path]]:
+    from tests.support.legacy_files import legacy_status_file
+
+    path = tmp_path / ".project_status.md"
+    path.write_text(legacy_status_file(vendors=3, deployments=1, enhancements=1, prompts=1), encoding="utf-8")
+    application = build_app(Settings(database_url=database_url))
+    yield application, path
+    application.close()

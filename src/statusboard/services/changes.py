@@ -31,17 +31,20 @@ class ChangeEntry:
 def record(db: Database, conn: Connection, actor: str, at: datetime, entries: list[ChangeEntry]) -> None:
     """Appends the entries; call it last in the transaction, after every row lock is taken."""
     db.lock(conn, CHANGE_LOG_LOCK)
-    for entry in entries:
-        repo.append(
-            conn,
-            entity=entry.entity,
-            entity_id=entry.entity_id,
-            version=entry.version,
-            op=entry.op,
-            actor=actor,
-            at=at,
-            fields=entry.fields,
-        )
+    rows = [
+        {
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "version": entry.version,
+            "op": entry.op,
+            "actor": actor,
+            "at": at,
+            "fields": entry.fields,
+        }
+        for entry in entries
+    ]
+    if rows:
+        repo.append_many(conn, rows)
 
 
 class ChangeLogService:

@@ -21,6 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print the full status")
     status.add_argument("--format", choices=["json", "markdown"], default="json")
     status.add_argument("--write", action="store_true", help="also write the status file atomically")
+    migrate = sub.add_parser("migrate", help="import a legacy .project_status.md, everything or nothing")
+    migrate.add_argument("path")
+    migrate.add_argument("--dry-run", action="store_true", help="report what would happen and change nothing")
+    migrate.add_argument("--skip-invalid", action="store_true", help="import the readable entries, list the rest")
+    migrate.add_argument("--json", action="store_true", help="print the full report as JSON")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
@@ -39,6 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_http(settings, args.host, args.port)
         if args.command == "status":
             return _status(settings, args.format, args.write)
+        if args.command == "migrate":
+            from statusboard.interfaces.cli.migrate import run_migrate
+
+            options = {"dry_run": args.dry_run, "skip_invalid": args.skip_invalid, "as_json": args.json}
+            return run_migrate(settings, args.path, **options)
         if args.command == "db" and args.db_command == "upgrade":
             return _upgrade(settings)
     except KeyboardInterrupt:

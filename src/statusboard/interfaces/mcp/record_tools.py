@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority
 from statusboard.domain.project_configuration import ConfigurationChanges
-from statusboard.domain.validation import EntityId
+from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorStatus
 from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version
 from statusboard.wiring import App
@@ -67,7 +67,7 @@ class UpdateConfigurationArgs(ConfigurationChanges):
 
 
 class RecordSessionPromptArgs(Args):
-    session_id: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+    session_id: Annotated[SingleLine, StringConstraints(max_length=100)]
     content: Annotated[str, Field(min_length=1, description="starts with YAML frontmatter carrying schema_version")]
 
 
@@ -80,6 +80,18 @@ class ListSessionPromptsArgs(Args):
 class GenerateStatusArgs(Args):
     output_format: Literal["json", "markdown"] = "json"
     write_file: bool = Field(default=False, description="also write the status file (atomically)")
+
+
+class MigrateArgs(Args):
+    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    dry_run: bool = Field(default=False, description="report what would happen and change nothing")
+    skip_invalid: bool = Field(default=False, description="import the readable entries and list the rest")
+
+
+def _migrate(app: App, actor: str, a: MigrateArgs, cancel: Any, progress: Any) -> dict[str, Any]:
+    return app.migration.migrate(
+        actor, a.path, dry_run=a.dry_run, skip_invalid=a.skip_invalid, cancel=cancel, progress=progress
+    )
 
 
 def _update_vendor(app: App, actor: str, a: UpdateVendorArgs) -> dict[str, Any]:
@@ -190,6 +202,17 @@ RECORD_TOOLS: list[ToolSpec] = [
         "replaces the status file atomically.",
         GenerateStatusArgs,
         _generate,
+        cancellable=True,
+    ),
+    ToolSpec(
+        "migrate_from_markdown",
+        "Import a legacy .project_status.md (path on the server's machine), everything or nothing: five "
+        "reconciliation checks compare the file with the database before committing; on any failure the "
+        "database is left as it was (rollback_executed: true). The file is never changed; a .backup copy "
+        "is kept. Unreadable entries are listed with their line numbers and fail their section's check "
+        "unless skip_invalid. Running it twice duplicates nothing.",
+        MigrateArgs,
+        _migrate,
         cancellable=True,
     ),
 ]

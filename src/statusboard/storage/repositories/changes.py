@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
@@ -12,23 +11,13 @@ from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import change_log as c
 
 
-def append(
-    conn: Connection,
-    *,
-    entity: str,
-    entity_id: str,
-    version: int | None,
-    op: str,
-    actor: str,
-    at: datetime,
-    fields: dict[str, Any],
-) -> int:
-    values = {"entity": entity, "entity_id": entity_id, "version": version, "op": op, "actor": actor, "at": at}
-    return int(conn.execute(_APPEND, {**values, "fields": fields}).scalar_one())
+def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Appends several entries in one round trip; seq follows the order of `rows`."""
+    conn.execute(_APPEND_MANY, rows)
 
 
 # Built once: every write appends, so building the statement each time would show.
-_APPEND = c.insert().returning(c.c.seq)
+_APPEND_MANY = c.insert()
 _SINCE = select(c).where(c.c.seq > bindparam("since")).order_by(c.c.seq).limit(bindparam("limit"))
 
 

@@ -1,0 +1,66 @@
+"""The migration's reconciliation: what the file held against what the database holds now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+VENDOR_FIELDS = ("operational_status", "test_results", "format_support", "version")
+# The contract's four count checks, by the section they count; work items are checked too.
+COUNT_CHECKS = {
+    "vendors": "vendor_count",
+    "deployments": "deployment_history",
+    "enhancements": "enhancements",
+    "session_prompts": "session_prompts",
+    "work_items": "work_items",
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    source: int
+    migrated: int
+
+    @property
+    def match(self) -> bool:
+        return self.source == self.migrated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "migrated": self.migrated, "match": self.match}
+
+
+def vendor_field_matches(source: dict[str, Any], stored: dict[str, Any] | None) -> int:
+    """How many of the four checked vendor fields the database holds as the file gave them."""
+    if stored is None:
+        return 0
+    meta, stored_meta = source["metadata"], stored["metadata"]
+    return sum(
+        (
+            source["status"] == stored["status"],
+            meta.get("test_results") == stored_meta.get("test_results"),
+            meta.get("format_support") == stored_meta.get("format_support"),
+            meta.get("extractor_version") == stored_meta.get("extractor_version"),
+        )
+    )
+
+
+def reconciliation(counts: dict[str, Count], vendor_fields_matched: int, vendors_in_source: int) -> dict[str, Any]:
+    checked = vendors_in_source * len(VENDOR_FIELDS)
+    completeness = 100.0 if checked == 0 else round(100 * vendor_fields_matched / checked, 2)
+    result: dict[str, Any] = {COUNT_CHECKS[section]: count.as_dict() for section, count in counts.items()}
+    result["vendor_metadata"] = {
+        "fields_validated": list(VENDOR_FIELDS),
+        "completeness_percentage": completeness,
+        "match": completeness == 100.0,
+    }
+    return result
+
+
+def all_match(result: dict[str, Any]) -> bool:
+    return all(check["match"] for check in result.values())
+
+
+def preservation_percentage(counts: dict[str, Count]) -> float:
+    source = sum(count.source for count in counts.values())
+    migrated = sum(min(count.migrated, count.source) for count in counts.values())
+    return 100.0 if source == 0 else round(100 * migrated / source, 2)

@@ -1,0 +1,164 @@
+"""Importing a legacy `.project_status.md`: everything or nothing, checked by reconciliation.
+
+The file is parsed (pure, `domain/status_parser.py`), then every entry is validated and
+imported in one write transaction. Before that transaction commits, the database is read
+back and compared with the file (the reconciliation checks); if any check fails, or on a
+dry run, the transaction is rolled back and the database is as it was. The file itself
+is never changed; a `.backup` copy is kept beside it.
+
+Running it again duplicates nothing: an entry already in the database (the same id, or
+the same natural key for entries written without one) is counted as migrated, not added.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.domain.cancellation import CancelToken, Progress
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import NotFoundError, ValidationError
+from statusboard.domain.reconciliation import (
+    Count,
+    all_match,
+    preservation_percentage,
+    reconciliation,
+    vendor_field_matches,
+)
+from statusboard.domain.status_parser import ParsedStatus, ParsedVendor, parse_status_file
+from statusboard.domain.vendors import name_key
+from statusboard.services.changes import record
+from statusboard.services.migration_steps import SECTIONS, STEPS, ImportJob, deployment_key
+from statusboard.storage.database import ENHANCEMENT_LOCK, HIERARCHY_LOCK, Database
+from statusboard.storage.repositories import migration as lookups
+
+
+class _RolledBack(Exception):
+    """Ends the import transaction without committing; carries the report."""
+
+    def __init__(self, report: dict[str, Any]) -> None:
+        super().__init__("migration rolled back")
+        self.report = report
+
+
+class MigrationService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def migrate(
+        self,
+        actor: str,
+        path: str,
+        *,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        cancel: CancelToken | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        file = Path(path)
+        if not file.is_file():
+            raise NotFoundError("file", name=path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError.single("path", f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+        parsed = parse_status_file(text)
+        backup = None if dry_run else _backup(file)
+
+        def work(conn: Connection) -> dict[str, Any]:
+            self._db.lock(conn, HIERARCHY_LOCK)
+            self._db.lock(conn, ENHANCEMENT_LOCK)
+            job = ImportJob(conn, actor, self._clock.now(), file.name)
+            for done, step in enumerate(STEPS, start=1):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                step(job, parsed)
+                if progress is not None:
+                    progress(done, len(STEPS) + 1)
+            job.flush()
+            report = _report(job, parsed, skip_invalid)
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if dry_run or not report["success"]:
+                raise _RolledBack(report)
+            record(self._db, conn, actor, job.now, job.log)
+            return report
+
+        try:
+            report = self._db.write(work)
+            report["rollback_executed"] = False
+        except _RolledBack as rolled_back:
+            report = rolled_back.report
+            report["rollback_executed"] = not dry_run
+        if progress is not None:
+            progress(len(STEPS) + 1, len(STEPS) + 1)
+        report["dry_run"] = dry_run
+        report["backup_path"] = None if backup is None else str(backup)
+        report["path"] = str(file.resolve())
+        return report
+
+
+def _backup(file: Path) -> Path:
+    backup = file.with_name(file.name + ".backup")
+    shutil.copy2(file, backup)
+    return backup
+
+
+# -- the report -------------------------------------------------------------------------------
+
+
+def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[str, Any]:
+    """Reads the database back (inside the import's transaction) and compares it with the file."""
+    conn = job.conn
+    problems = [{"line": p.line, "section": p.section, "message": p.reason} for p in parsed.problems]
+    read = {
+        "vendors": parsed.vendors,
+        "deployments": parsed.deployments,
+        "enhancements": parsed.enhancements,
+        "session_prompts": parsed.session_prompts,
+        "work_items": parsed.work_items,
+    }
+    source = {
+        section: len(entries) if skip_invalid else parsed.entry_counts.get(section, len(entries))
+        for section, entries in read.items()
+    }
+    stored_vendors = {vendor["name_key"]: vendor for vendor in lookups.vendors_for_check(conn)}
+    present = {
+        "vendors": sum(name_key(v.name) in stored_vendors for v in parsed.vendors),
+        "deployments": _count_present(lookups.deployment_keys(conn), map(deployment_key, parsed.deployments)),
+        "enhancements": sum(job.enhancement_ids.get(e.id or f"line-{e.line}") is not None for e in parsed.enhancements),
+        "session_prompts": _count_present(
+            lookups.prompt_keys(conn), ((p.session_id, p.content) for p in parsed.session_prompts)
+        ),
+        "work_items": sum(item.line in job.item_ids_by_line for item in parsed.work_items),
+    }
+    counts = {section: Count(source[section], present[section]) for section in SECTIONS}
+    matched = sum(vendor_field_matches(_as_source(v), stored_vendors.get(name_key(v.name))) for v in parsed.vendors)
+    checks = reconciliation(counts, matched, len(parsed.vendors))
+    mismatched_headers = [
+        {"section": section, "declared": header.declared, "found": found, "line": header.line}
+        for section, header in parsed.header_counts.items()
+        for found in [parsed.entry_counts.get(section, 0)]
+        if header.declared != parsed.entry_counts.get(section, 0)
+    ]
+    return {
+        "success": all_match(checks),
+        "data_preservation_percentage": preservation_percentage(counts),
+        "reconciliation": checks,
+        "errors": problems + job.errors,
+        "skipped": problems if skip_invalid else [],
+        "header_count_mismatches": mismatched_headers,
+        "imported": dict(job.added),
+    }
+
+
+def _count_present(stored: set[Any], wanted: Any) -> int:
+    return sum(key in stored for key in wanted)
+
+
+def _as_source(vendor: ParsedVendor) -> dict[str, Any]:
+    return {"status": vendor.status, "metadata": vendor.metadata}
