@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -59,3 +60,22 @@ class NewVendor(_Strict):
     name: VendorName
     status: VendorStatus = "operational"
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def new_vendor_row(
+    vendor_id: str, draft: NewVendor, metadata: dict[str, Any], actor: str, at: datetime
+) -> dict[str, Any]:
+    """A new vendor's stored row at version 1; `metadata` is the draft's, already validated."""
+    return {
+        "id": vendor_id,
+        "version": 1,
+        "name": draft.name,
+        "name_key": name_key(draft.name),
+        "status": draft.status,
+        "extractor_version": metadata.get("extractor_version"),
+        "metadata": metadata,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": actor,
+        "updated_by": actor,
+    }

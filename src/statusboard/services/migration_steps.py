@@ -21,7 +21,7 @@ from statusboard.domain.status_parser import (
     ParsedWorkItem,
 )
 from statusboard.domain.validation import new_id, validated
-from statusboard.domain.vendors import NewVendor, name_key, validate_vendor_metadata
+from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
 from statusboard.domain.work_items import MAX_DEPTH, NewWorkItem, child_path, root_path
 from statusboard.services.changes import ChangeEntry
 from statusboard.storage import tables
@@ -101,22 +101,8 @@ def import_vendors(job: ImportJob, parsed: ParsedStatus) -> None:
         except ValidationError as exc:
             job.refuse(vendor.line, "vendors", exc.message)
             continue
-        at = job.created_at()
         vendor_id = new_id()
-        values = {
-            "id": vendor_id,
-            "version": 1,
-            "name": draft.name,
-            "name_key": name_key(draft.name),
-            "status": draft.status,
-            "extractor_version": metadata.get("extractor_version"),
-            "metadata": metadata,
-            "created_at": at,
-            "updated_at": at,
-            "created_by": job.actor,
-            "updated_by": job.actor,
-        }
-        job.add(tables.vendors, [values])
+        job.add(tables.vendors, [new_vendor_row(vendor_id, draft, metadata, job.actor, job.created_at())])
         job.vendor_ids[name_key(draft.name)] = vendor_id
         job.added["vendors"] += 1
         job.logged("vendor", vendor_id, 1, vendor.line)

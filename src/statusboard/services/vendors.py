@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import NotFoundError, ValidationError, VersionConflictError
 from statusboard.domain.validation import new_id
-from statusboard.domain.vendors import NewVendor, name_key, validate_vendor_metadata
+from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
 from statusboard.domain.work_items import merge_metadata
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
@@ -29,20 +29,7 @@ class VendorService:
 
         def work(conn: Connection) -> VendorRow:
             now = self._clock.now()
-            values = {
-                "id": new_id(),
-                "version": 1,
-                "name": draft.name,
-                "name_key": name_key(draft.name),
-                "status": draft.status,
-                "extractor_version": metadata.get("extractor_version"),
-                "metadata": metadata,
-                "created_at": now,
-                "updated_at": now,
-                "created_by": actor,
-                "updated_by": actor,
-            }
-            vendor = repo.insert(conn, values)
+            vendor = repo.insert(conn, new_vendor_row(new_id(), draft, metadata, actor, now))
             if vendor is None:
                 taken = f"a vendor named {draft.name!r} already exists (names ignore case)"
                 raise ValidationError.single("name", taken)
