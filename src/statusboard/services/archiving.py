@@ -64,8 +64,4 @@ class ArchivingService:
     def list(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         with self._db.reading() as conn:
             items, total = repo.page(conn, limit, offset)
-        return {"items": [_public(item) for item in items], "total_count": total, "limit": limit, "offset": offset}
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if key != "_record"}
+        return {"items": items, "total_count": total, "limit": limit, "offset": offset}

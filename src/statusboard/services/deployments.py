@@ -89,7 +89,7 @@ def deployment_views(conn: Connection, rows: list[DeploymentRow]) -> list[dict[s
     missing = [wid for wid in wanted if wid not in items]
     if missing:
         archived = archive_repo.by_ids(conn, missing)
-        items.update({key: _public(item) for key, item in archived.items()})
+        items.update(archived)
     return [
         {
             **row,
@@ -128,7 +128,3 @@ def _check_work_items(conn: Connection, ids: list[str]) -> None:
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if key != "_record"}

@@ -187,7 +187,7 @@ class WorkItemService:
                 else []
             )
             if include_children and include_archived:
-                children += [_public(row) for row in archive_repo.subtree(conn, item["path"])]
+                children += archive_repo.subtree(conn, item["path"])
         return {
             **item,
             "parent_chain": chain[:-1],
@@ -197,18 +197,17 @@ class WorkItemService:
         }
 
     def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> dict[str, Any]:
-        archived = archive_repo.get(conn, item_id)
-        if archived is None:
+        found = archive_repo.get_with_record(conn, item_id)
+        if found is None:
             raise NotFoundError(ENTITY, id=item_id)
-        record = archived.pop("_record")
+        archived, record = found
 
         def anywhere(other_id: str) -> dict[str, Any] | None:
             live = repo.get(conn, other_id)
-            found = live if live is not None else archive_repo.get(conn, other_id)
-            return None if found is None else _public(found)
+            return live if live is not None else archive_repo.get(conn, other_id)
 
         chain = [anywhere(ancestor) for ancestor in ids_in_path(archived["path"])[:-1]]
-        children = [_public(row) for row in archive_repo.subtree(conn, archived["path"])] if include_children else []
+        children = archive_repo.subtree(conn, archived["path"]) if include_children else []
         dependencies = []
         for link in record["dependencies"]:
             other_id = link["depends_on_id"] if link["work_item_id"] == item_id else link["work_item_id"]
@@ -337,10 +336,6 @@ def _refusal(
     if current["version"] != version:
         return VersionConflictError(version, current["version"], current)
     return None
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in item.items() if key != "_record"}
 
 
 def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:

@@ -68,14 +68,20 @@ def move(conn: Connection, ids: list[str], now: datetime, actor: str) -> list[di
 
 
 def _view(row: Any) -> dict[str, Any]:
+    """The archived item as it was when it left, marked archived."""
     values = plain_dict(row)
-    record = values["record"]
-    return {**record["item"], "archived": True, "archived_at": iso(values["archived_at"]), "_record": record}
+    return {**values["record"]["item"], "archived": True, "archived_at": iso(values["archived_at"])}
 
 
 def get(conn: Connection, item_id: str) -> dict[str, Any] | None:
+    found = get_with_record(conn, item_id)
+    return None if found is None else found[0]
+
+
+def get_with_record(conn: Connection, item_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The archived item, and the record it was archived with (its dependencies and claims)."""
     row = conn.execute(select(a).where(a.c.id == item_id)).mappings().first()
-    return None if row is None else _view(row)
+    return None if row is None else (_view(row), row["record"])
 
 
 def subtree(conn: Connection, path: str) -> list[dict[str, Any]]:
