@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statusboard.domain.status_markdown import render
-from statusboard.domain.status_parser import (
+from statusboard.domain.parsed_status import (
     CountMismatch,
     HeaderCount,
     ParsedStatus,
     Problem,
     as_status_data,
-    parse_status_file,
 )
+from statusboard.domain.status_markdown import render
+from statusboard.domain.status_parser import parse_status_file
 
 CONTRACT_EXAMPLE = """\
 # Project Status

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusboard.domain.deployments import KNOWN_TESTS
+from statusboard.domain.parsed_status import as_status_data
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.status_markdown import StatusData, render
-from statusboard.domain.status_parser import as_status_data, parse_status_file
+from statusboard.domain.status_parser import parse_status_file
 from statusboard.domain.vendors import FORMATS, name_key
 from statusboard.domain.work_items import MAX_DEPTH, git_branch
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import NotFoundError, ValidationError
+from statusboard.domain.parsed_status import ParsedStatus, ParsedVendor
 from statusboard.domain.reconciliation import (
     Count,
     all_match,
@@ -28,7 +29,7 @@ from statusboard.domain.reconciliation import (
     reconciliation,
     vendor_field_matches,
 )
-from statusboard.domain.status_parser import ParsedStatus, ParsedVendor, parse_status_file
+from statusboard.domain.status_parser import parse_status_file
 from statusboard.domain.vendors import name_key
 from statusboard.services.changes import record
 from statusboard.services.migration_steps import SECTIONS, STEPS, ImportJob, deployment_key
@@ -140,10 +141,8 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
     matched = sum(vendor_field_matches(_as_source(v), stored_vendors.get(name_key(v.name))) for v in parsed.vendors)
     checks = reconciliation(counts, matched, len(parsed.vendors))
     mismatched_headers = [
-        {"section": section, "declared": header.declared, "found": found, "line": header.line}
-        for section, header in parsed.header_counts.items()
-        for found in [parsed.entry_counts.get(section, 0)]
-        if header.declared != parsed.entry_counts.get(section, 0)
+        {"section": m.section, "declared": m.declared, "found": m.found, "line": parsed.header_counts[m.section].line}
+        for m in parsed.count_mismatches
     ]
     return {
         "success": all_match(checks),

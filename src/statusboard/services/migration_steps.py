@@ -13,13 +13,14 @@ from statusboard.domain.clock import iso
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import NewEnhancement, has_cycle
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.reconciliation import COUNT_CHECKS
-from statusboard.domain.status_parser import (
+from statusboard.domain.parsed_status import (
     ParsedDeployment,
     ParsedEnhancement,
     ParsedStatus,
     ParsedWorkItem,
+    deployment_metadata,
 )
+from statusboard.domain.reconciliation import COUNT_CHECKS
 from statusboard.domain.validation import new_id, validated
 from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
 from statusboard.domain.work_items import MAX_DEPTH, NewWorkItem, child_path, root_path
@@ -186,17 +187,9 @@ def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
         key = deployment_key(deployment)
         if key in existing:
             continue
-        metadata = {
-            "commit_hash": deployment.commit_hash,
-            "pr_number": deployment.pr_number,
-            "pr_title": deployment.pr_title,
-            "test_summary": deployment.test_summary,
-            "constitutional_compliance": deployment.constitutional_compliance,
-        }
         try:
             draft = validated(
-                NewDeployment,
-                {"metadata": {k: v for k, v in metadata.items() if v is not None}, "timestamp": deployment.timestamp},
+                NewDeployment, {"metadata": deployment_metadata(deployment), "timestamp": deployment.timestamp}
             )
         except ValidationError as exc:
             job.refuse(deployment.line, "deployments", exc.message)
