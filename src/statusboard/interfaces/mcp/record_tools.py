@@ -12,7 +12,7 @@ from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatu
 from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorStatus
-from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version
+from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
 from statusboard.wiring import App
 
 NameLookup = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(description="any case")]
@@ -48,8 +48,7 @@ class UpdateEnhancementArgs(EnhancementChanges):
     version: Version
 
     def changes(self) -> EnhancementChanges:
-        given = self.model_fields_set - {"id", "version"}
-        return EnhancementChanges.model_validate(self.model_dump(include=given))
+        return given_fields(self, EnhancementChanges, {"id", "version"})
 
 
 class ListEnhancementsArgs(Args):
@@ -62,8 +61,7 @@ class UpdateConfigurationArgs(ConfigurationChanges):
     version: Version
 
     def changes(self) -> ConfigurationChanges:
-        given = self.model_fields_set - {"version"}
-        return ConfigurationChanges.model_validate(self.model_dump(include=given))
+        return given_fields(self, ConfigurationChanges, {"version"})
 
 
 class RecordSessionPromptArgs(Args):

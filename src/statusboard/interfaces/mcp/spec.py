@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,14 @@ class Args(BaseModel):
 
 class NoArgs(Args):
     pass
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def given_fields(args: BaseModel, model: type[M], exclude: set[str]) -> M:
+    """The fields the caller gave, without `exclude`, as `model`: absent fields stay unset."""
+    return model.model_validate(args.model_dump(include=args.model_fields_set - exclude))
 
 
 Handler = Callable[..., dict[str, Any]]

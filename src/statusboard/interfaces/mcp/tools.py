@@ -16,7 +16,7 @@ from statusboard.domain.work_items import (
     WorkItemChanges,
 )
 from statusboard.interfaces.mcp.record_tools import RECORD_TOOLS
-from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version
+from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
 from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
@@ -33,8 +33,7 @@ class UpdateWorkItemArgs(WorkItemChanges):
     claim_token: ClaimToken | None = None
 
     def changes(self) -> WorkItemChanges:
-        given = self.model_fields_set - {"id", "version", "claim_token"}
-        return WorkItemChanges.model_validate(self.model_dump(include=given))
+        return given_fields(self, WorkItemChanges, {"id", "version", "claim_token"})
 
     def as_update(self) -> ItemUpdate:
         return ItemUpdate(self.id, self.version, self.changes(), self.claim_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, select, update
 
 from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import enhancement_dependencies as ed
@@ -78,10 +78,6 @@ def outline(conn: Connection, statuses: tuple[str, ...] | None = None) -> list[E
     """What the status report shows of each enhancement (of these statuses), in the order they were planned."""
     stmt = _OUTLINE if statuses is None else _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
     return with_links(conn, records(conn.execute(stmt)))
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(e)).scalar_one())
 
 
 def with_links(conn: Connection, rows: list[EnhancementRow]) -> list[EnhancementRow]:
