@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -39,10 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.query_work_item import stdio_server
 from statusboard.config import Settings
 from statusboard.storage.tables import work_item_claims, work_items
 from statusboard.wiring import build_app
@@ -134,13 +134,7 @@ def service_worker(order: Order, barrier: Any) -> dict[str, Any]:
 
 
 def mcp_worker(order: Order, barrier: Any) -> dict[str, Any]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "STATUSBOARD_DATABASE_URL": order.url,
-        "STATUSBOARD_CLIENT_ID": order.actor,
-    }
-    params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+    params = stdio_server(order.url, order.actor)
 
     async def run() -> dict[str, Any]:
         async with Client(params, read_timeout_seconds=60) as client:

@@ -229,14 +229,19 @@ def measure_service(app: App, leaves: list[str], mids: list[str], iterations: in
     return samples
 
 
-async def measure_mcp(url: str, leaves: list[str], iterations: int, warmup: int) -> list[list[float]]:
+def stdio_server(url: str, actor: str = ACTOR) -> StdioServerParameters:
+    """A `python -m statusboard mcp` subprocess on `url`, acting as `actor`."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),
         "STATUSBOARD_DATABASE_URL": url,
-        "STATUSBOARD_CLIENT_ID": ACTOR,
+        "STATUSBOARD_CLIENT_ID": actor,
     }
-    params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+    return StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+
+
+async def measure_mcp(url: str, leaves: list[str], iterations: int, warmup: int) -> list[list[float]]:
+    params = stdio_server(url)
     rng = random.Random(SEED)
     samples: list[list[float]] = [[], []]
     async with Client(params, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:

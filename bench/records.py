@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -30,10 +29,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
-from mcp import Client, StdioServerParameters
+from mcp import Client
 from sqlalchemy import Engine, text
 
-from bench.query_work_item import BACKENDS, Measure
+from bench.query_work_item import BACKENDS, Measure, stdio_server
 from statusboard.config import Settings
 from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.storage import tables
@@ -267,13 +266,7 @@ def status_iterations(data: DataSet, iterations: int) -> int:
 
 
 async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.Namespace) -> list[tuple[str, Any]]:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "STATUSBOARD_DATABASE_URL": url,
-        "STATUSBOARD_CLIENT_ID": ACTOR,
-    }
-    params = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
+    params = stdio_server(url, ACTOR)
     rng = random.Random(SEED)
     as_json: Call = ("generate_full_status", {})
     as_markdown: Call = ("generate_full_status", {"output_format": "markdown"})
