@@ -64,10 +64,11 @@ class ImportJob:
     def refuse(self, line: int, section: str, reason: str) -> None:
         self.errors.append({"line": line, "section": section, "message": reason})
 
-    def created_at(self) -> datetime:
-        """Later for each entry, so the file's order is the order they are listed in."""
+    def created_at(self, base: datetime | None = None) -> datetime:
+        """`base` (now by default) plus a step that grows with each entry, so the file's order
+        is the order they are listed in."""
         self.serial += 1
-        return self.now + timedelta(microseconds=self.serial)
+        return (base or self.now) + timedelta(microseconds=self.serial)
 
     def add(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Keeps rows to insert in bulk (see `flush`): one statement per table, not one per row."""
@@ -303,8 +304,7 @@ def import_prompts(job: ImportJob, parsed: ParsedStatus) -> None:
             job.refuse(prompt.line, "session_prompts", "session_id must be 1 to 100 characters")
             continue
         prompt_id = new_id()
-        job.serial += 1
-        recorded_at = datetime.combine(prompt.date, time(), UTC) + timedelta(microseconds=job.serial)
+        recorded_at = job.created_at(datetime.combine(prompt.date, time(), UTC))
         job.add(
             tables.session_prompts,
             [
