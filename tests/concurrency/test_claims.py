@@ -153,7 +153,7 @@ def test_batch_updates_in_opposite_orders_all_finish_without_deadlock(
     plan = []
     for n, name in enumerate(names):
         order = item_ids if n % 2 == 0 else item_ids[::-1]
-        params = {"order": order, "seed": n, "batches": 40, "pick": 0.6, "max_attempts": 50}
+        params = {"order": order, "seed": n, "batches": 40, "pick": 0.6, "patience_s": 240}
         plan.append((claim_workers.batch_update_in_my_order, job(name, database_url, tmp_path, params, sync)))
 
     histories = run_workers(plan, deadline_s=360)
