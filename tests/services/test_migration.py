@@ -289,3 +289,36 @@ def test_write_migrate_write_gives_the_identical_file(app: App, second_app: App,
     report = second_app.migration.migrate("migrator", str(write(tmp_path, written)))
     assert report["success"] is True and report["errors"] == [], report["errors"]
     assert second_app.status.generate("markdown")["markdown"] == written
+
+
+TWINS = """# Project Status
+## Deployments (2 total)
+### 2025-10-01 - PR #5
+- Commit: abc1234
+### 2025-10-01 - PR #5
+- Commit: abc1234
+## Session Prompts (2 total)
+### Session 2025-10-02
+---
+session_id: s1
+schema_version: 1
+---
+Same words.
+### Session 2025-10-02
+---
+session_id: s1
+schema_version: 1
+---
+Same words.
+"""
+
+
+def test_identical_entries_are_each_imported_once(app: App, tmp_path: Path) -> None:
+    path = write(tmp_path, TWINS)
+    first = app.migration.migrate("migrator", str(path))
+    assert first["success"] is True
+    assert (first["imported"]["deployments"], first["imported"]["session_prompts"]) == (2, 2)
+    again = app.migration.migrate("migrator", str(path))
+    assert again["success"] is True and set(again["imported"].values()) == {0}
+    assert again["reconciliation"]["deployment_history"] == {"source": 2, "migrated": 2, "match": True}
+    assert (counts(app)["deployments"], counts(app)["session_prompts"]) == (2, 2)

@@ -13,6 +13,8 @@ the same natural key for entries written without one) is counted as migrated, no
 from __future__ import annotations
 
 import shutil
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +157,9 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
     }
 
 
-def _count_present(stored: set[Any], wanted: Any) -> int:
-    return sum(key in stored for key in wanted)
+def _count_present(stored: Counter[Any], wanted: Iterable[Any]) -> int:
+    """How many of the wanted entries the database holds, each stored row standing for one."""
+    return sum(min(count, stored[key]) for key, count in Counter(wanted).items())
 
 
 def _as_source(vendor: ParsedVendor) -> dict[str, Any]:

@@ -183,10 +183,11 @@ def _remember_item(job: ImportJob, item: ParsedWorkItem, item_id: str) -> None:
 
 
 def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
-    existing = lookups.deployment_keys(job.conn)
+    existing = lookups.deployment_keys(job.conn)  # each one already there stands for one entry of the file
     for deployment in parsed.deployments:
         key = deployment_key(deployment)
-        if key in existing:
+        if existing[key] > 0:
+            existing[key] -= 1
             continue
         try:
             draft = validated(
@@ -228,7 +229,6 @@ def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
             tables.deployment_work_items,
             [{"deployment_id": deployment_id, "work_item_id": w} for w in dict.fromkeys(linked_items)],
         )
-        existing.add(key)
         job.added["deployments"] += 1
         job.logged("deployment", deployment_id, None, deployment.line)
 
@@ -296,9 +296,10 @@ def _link_enhancements(job: ImportJob, pending: list[tuple[ParsedEnhancement, st
 
 
 def import_prompts(job: ImportJob, parsed: ParsedStatus) -> None:
-    existing = lookups.prompt_keys(job.conn)
+    existing = lookups.prompt_keys(job.conn)  # each one already there stands for one entry of the file
     for prompt in parsed.session_prompts:
-        if (prompt.session_id, prompt.content) in existing:
+        if existing[(prompt.session_id, prompt.content)] > 0:
+            existing[(prompt.session_id, prompt.content)] -= 1
             continue
         if not 1 <= len(prompt.session_id) <= 100:
             job.refuse(prompt.line, "session_prompts", "session_id must be 1 to 100 characters")
@@ -319,7 +320,6 @@ def import_prompts(job: ImportJob, parsed: ParsedStatus) -> None:
                 }
             ],
         )
-        existing.add((prompt.session_id, prompt.content))
         job.added["session_prompts"] += 1
         job.logged("session_prompt", prompt_id, None, prompt.line)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -45,9 +46,10 @@ def existing_item(conn: Connection, item_id: str | None) -> str | None:
     return None
 
 
-def deployment_keys(conn: Connection) -> set[tuple[str, str, int | None]]:
+def deployment_keys(conn: Connection) -> Counter[tuple[str, str, int | None]]:
+    """How many deployments there are of each (timestamp, commit, PR): identical ones may repeat."""
     rows = conn.execute(select(d.c.timestamp, d.c.commit_hash, d.c.pr_number)).all()
-    return {(iso(at) or "", str(commit), pr) for at, commit, pr in rows}
+    return Counter((iso(at) or "", str(commit), pr) for at, commit, pr in rows)
 
 
 def enhancement_keys(conn: Connection) -> tuple[set[str], dict[tuple[str, str], str]]:
@@ -55,5 +57,6 @@ def enhancement_keys(conn: Connection) -> tuple[set[str], dict[tuple[str, str], 
     return {str(row[0]) for row in rows}, {(title, quarter): str(eid) for eid, title, quarter in rows}
 
 
-def prompt_keys(conn: Connection) -> set[tuple[str, str]]:
-    return {(str(sid), str(content)) for sid, content in conn.execute(select(s.c.session_id, s.c.content))}
+def prompt_keys(conn: Connection) -> Counter[tuple[str, str]]:
+    """How many prompts there are of each (session, content): a prompt may be recorded twice."""
+    return Counter((str(sid), str(content)) for sid, content in conn.execute(select(s.c.session_id, s.c.content)))
