@@ -63,6 +63,13 @@ def fresh_postgres_database(cluster: PostgresCluster, *, migrated: bool = True) 
     return cluster.url(name)
 
 
+@pytest.fixture(autouse=True)
+def _own_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings default to paths under the working directory (the local cache, the status
+    file): each test gets its own, so none writes into the checkout or sees another's."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError
 
 from statusboard.config import Settings
 from statusboard.domain.clock import Clock, SystemClock
+from statusboard.domain.errors import DatabaseUnavailableError
+from statusboard.resilience.gateway import Resilience
 from statusboard.services.archiving import ArchivingService
 from statusboard.services.changes import ChangeLogService
 from statusboard.services.claims import ClaimService
@@ -21,6 +26,8 @@ from statusboard.services.work_items import WorkItemService
 from statusboard.storage import schema
 from statusboard.storage.database import Database
 from statusboard.storage.engine import build_engine
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,8 +46,10 @@ class App:
     session_prompts: SessionPromptService
     status: StatusService
     migration: MigrationService
+    resilience: Resilience
 
     def close(self) -> None:
+        self.resilience.close()
         self.db.engine.dispose()
 
 
@@ -65,4 +74,19 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         session_prompts=SessionPromptService(db, clock),
         status=StatusService(db, clock, settings.markdown_path),
         migration=MigrationService(db, clock),
+        resilience=Resilience(settings, db, clock),
     )
+
+
+def build_server_app(settings: Settings) -> App:
+    """The app of a long-running server: it watches the primary, and it starts even while the
+    primary is unreachable (serving from the fallback layers; the schema is brought up to date
+    when the primary answers)."""
+    try:
+        app = build_app(settings)
+    except (DatabaseUnavailableError, OperationalError) as exc:
+        log.warning("starting without the primary database (%s); serving from the fallback layers", exc)
+        app = build_app(settings, migrate=False)
+        app.resilience.schema_check = lambda: schema.ensure_current(app.db.engine)
+    app.resilience.start_monitor()
+    return app

@@ -113,7 +113,8 @@ def http_server(database_url: str, tmp_path: Path) -> Iterator[str]:
 async def test_http_server_serves_mcp_and_health(http_server: str) -> None:
     with urllib.request.urlopen(f"{http_server}/health", timeout=STARTUP_TIMEOUT_S) as health:
         assert health.status == 200
-        assert json.loads(health.read())["primary"] == "up"
+        body = json.loads(health.read())
+        assert body["status"] == "ok" and body["primary"]["state"] == "up" and body["journal"]["pending"] == 0
     info = types.Implementation(name="copilot", version="1")
     async with Client(f"{http_server}/mcp", client_info=info, read_timeout_seconds=STARTUP_TIMEOUT_S) as client:
         created = await client.call_tool("create_work_item", {"item_type": "project", "title": "over http"})

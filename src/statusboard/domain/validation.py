@@ -10,6 +10,7 @@ import pydantic
 from pydantic import AfterValidator
 
 from statusboard.domain.errors import ValidationError
+from statusboard.domain.write_intent import assigned_id
 
 
 def field_path(loc: Sequence[int | str], prefix: str = "") -> str:
@@ -50,7 +51,8 @@ EntityId = Annotated[str, AfterValidator(_canonical_uuid)]
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A fresh UUID, or the one a journaled write was acknowledged with (see write_intent)."""
+    return assigned_id() or str(uuid.uuid4())
 
 
 def _single_line(value: str) -> str:

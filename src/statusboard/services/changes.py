@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from statusboard.domain.write_intent import current_key
 from statusboard.storage.database import CHANGE_LOG_LOCK, Database
 from statusboard.storage.repositories import changes as repo
 
@@ -43,6 +44,11 @@ def record(db: Database, conn: Connection, actor: str, at: datetime, entries: li
         }
         for entry in entries
     ]
+    key = current_key()
+    if rows and key is not None:
+        rows[0]["idempotency_key"] = key
+        for row in rows[1:]:
+            row["idempotency_key"] = None
     if rows:
         repo.append_many(conn, rows)
 

@@ -103,10 +103,10 @@ class StatusService:
                 "operational_percentage": round(100 * operational / total_vendors, 2) if total_vendors else 0.0,
             },
             "active_work_items": {
-                **_work_item_counts(items_repo.live_summary(conn)),
+                **work_item_counts(items_repo.live_summary(conn)),
                 "archived_count": archive_repo.count(conn),
             },
-            "recent_deployments": [_deployment_summary(d) for d in deployment_views(conn, recent)],
+            "recent_deployments": [deployment_summary(d) for d in deployment_views(conn, recent)],
             "pending_enhancements": pending,
         }
 
@@ -135,7 +135,7 @@ def _every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> l
     return deployments
 
 
-def _work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
+def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
     by_type = dict.fromkeys((kind.value for kind in ItemType), 0)
     by_status = dict.fromkeys(STATUSES, 0)
     by_priority = dict.fromkeys((*PRIORITIES, NO_PRIORITY), 0)
@@ -149,7 +149,7 @@ def _work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str,
     return {"total_count": total, "by_type": by_type, "by_status": by_status, "by_priority": by_priority}
 
 
-def _deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
+def deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
     meta = deployment["metadata"]
     return {
         "id": deployment["id"],

@@ -10,14 +10,17 @@ bounded number of times. Reads never hold a transaction open between requests.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from statusboard.domain.errors import DatabaseUnavailableError
@@ -47,6 +50,13 @@ class Database:
         path = engine.url.database if self.backend == "sqlite" else None
         on_disk = path not in (None, "", ":memory:")
         self._turns = WriterTurns(Path(path), SQLITE_BUSY_TIMEOUT_MS / 1000) if on_disk and path else None
+        self._unreachable: str | None = None
+        self.in_flight = InFlight(engine)
+
+    def mark_unreachable(self, reason: str | None) -> None:
+        """Set by the health monitor: while set, requests fail at once instead of waiting on a
+        connect deadline; None when the primary answers again."""
+        self._unreachable = reason
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -114,14 +124,70 @@ class Database:
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
+        reason = self._unreachable
+        if reason is not None:
+            raise DatabaseUnavailableError(reason, ["primary"])
         try:
             conn = self.engine.connect()
         except OperationalError as exc:
-            raise DatabaseUnavailableError(str(exc.orig).strip().splitlines()[0], ["primary"]) from exc
-        with conn:
-            yield conn
+            raise DatabaseUnavailableError(_first_line(exc), ["primary"]) from exc
+        try:
+            with conn:
+                yield conn
+        except OperationalError as exc:
+            # A lost connection mid-request: the server went away, or the monitor cut a request
+            # stuck on a paused one. A write's outcome is then unknown; its idempotency key tells.
+            if self._is_transient(exc):
+                raise
+            raise DatabaseUnavailableError(_first_line(exc), ["primary"]) from exc
 
     def _is_transient(self, exc: DBAPIError) -> bool:
         if self.backend == "sqlite":
             return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
         return getattr(exc.orig, "sqlstate", None) in RETRYABLE_PG_STATES
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+
+
+class InFlight:
+    """The PostgreSQL connections checked out right now, so that requests stuck on a paused
+    server can be cut loose: libpq has no statement deadline of its own, and a stopped
+    server's kernel still holds the TCP connection open, so a read would wait forever."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._connections: set[Any] = set()
+        self._lock = threading.Lock()
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "checkout", self._checked_out)
+            event.listen(engine, "checkin", self._checked_in)
+            event.listen(engine, "close", self._checked_in)
+            event.listen(engine, "invalidate", self._invalidated)
+
+    def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        with self._lock:
+            self._connections.add(dbapi_connection)
+
+    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+        with self._lock:
+            self._connections.discard(dbapi_connection)
+
+    def _invalidated(self, dbapi_connection: Any, _record: Any, _exception: Any) -> None:
+        with self._lock:
+            self._connections.discard(dbapi_connection)
+
+    def cut(self) -> int:
+        """Shuts down the sockets under every checked-out connection; their waits end with an error."""
+        with self._lock:
+            connections = list(self._connections)
+        cut = 0
+        for connection in connections:
+            try:
+                fd = connection.pgconn.socket
+                with socket.socket(fileno=os.dup(fd)) as sock:
+                    sock.shutdown(socket.SHUT_RDWR)
+                cut += 1
+            except Exception:  # already closed or never connected: nothing to cut
+                log.debug("could not cut a connection", exc_info=True)
+        return cut

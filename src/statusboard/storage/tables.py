@@ -146,7 +146,10 @@ change_log = Table(
     Column("actor", String(200), nullable=False),
     Column("at", Timestamp, nullable=False),
     Column("fields", Json, nullable=False),
+    # Set by a write that may be replayed from the outage journal: a replay finds it and skips.
+    Column("idempotency_key", Uuid, nullable=True),
     Index(None, "entity", "entity_id"),
+    Index(None, "idempotency_key", unique=True),
     sqlite_autoincrement=True,
 )
 

@@ -66,9 +66,9 @@ def _run_stdio(settings: Settings) -> int:
     from mcp.server.stdio import stdio_server
 
     from statusboard.interfaces.mcp.server import build_server
-    from statusboard.wiring import build_app
+    from statusboard.wiring import build_server_app
 
-    app = build_app(settings)
+    app = build_server_app(settings)
 
     async def serve() -> None:
         server = build_server(app)
@@ -88,9 +88,9 @@ def _run_http(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from statusboard.interfaces.http.app import build_http_app
-    from statusboard.wiring import build_app
+    from statusboard.wiring import build_server_app
 
-    app = build_app(settings)
+    app = build_server_app(settings)
     # Bound and listening before we say so: a client that reads the line can connect at once,
     # and --port 0 reports the port it got.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

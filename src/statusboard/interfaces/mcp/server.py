@@ -39,6 +39,12 @@ INSTRUCTIONS = (
 
 def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
     specs = {spec.name: spec for spec in (tools or TOOLS)}
+
+    def replay(tool: str, actor: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        spec = specs[tool]
+        return spec.run(app, actor, spec.args.model_validate(arguments))
+
+    app.resilience.runner = replay
     listed = [
         types.Tool(name=spec.name, description=spec.description, input_schema=_input_schema(spec))
         for spec in specs.values()
@@ -56,13 +62,21 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
         try:
             args = spec.args.model_validate(params.arguments or {})
             actor = app.settings.client_id or _client_name(ctx)
-            run = partial(spec.run, app, actor, args)
-            result = await (_run_cancellable(ctx, run) if spec.cancellable else anyio.to_thread.run_sync(run))
+            call = partial(app.resilience.call, spec.name, actor, args)
+            if spec.cancellable:
+                result = await _run_cancellable(
+                    ctx,
+                    lambda cancel, progress: call(
+                        partial(spec.run, app, actor, args, cancel=cancel, progress=progress)
+                    ),
+                )
+            else:
+                result = await anyio.to_thread.run_sync(call, partial(spec.run, app, actor, args))
         except OperationCancelled:
             raise  # the request was cancelled: no one is waiting for a result
         except Exception as exc:
             return _result(error_body(exc), is_error=True)
-        return _result({"success": True, **result, "data_source": "database", "warnings": []}, is_error=False)
+        return _result({"success": True, **result}, is_error=False)
 
     return Server(
         "statusboard",

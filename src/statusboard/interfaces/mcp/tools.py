@@ -242,6 +242,20 @@ TOOLS: list[ToolSpec] = [
     ),
     *RECORD_TOOLS,
     ToolSpec(
+        "get_health",
+        "The primary database's state (up, down, or syncing the outage journal back), how many "
+        "writes wait in the journal, how many conflicted on replay, the last sync and the cache's age.",
+        NoArgs,
+        lambda app, _actor, _a: app.resilience.health(),
+    ),
+    ToolSpec(
+        "list_sync_conflicts",
+        "Writes acknowledged during an outage that the primary refused when they were replayed "
+        "(a newer version, a deleted item, …): kept with their arguments and the refusal, never dropped.",
+        PageArgs,
+        lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
+    ),
+    ToolSpec(
         "ping",
         "Liveness check that touches no data.",
         NoArgs,

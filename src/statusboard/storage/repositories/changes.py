@@ -18,7 +18,8 @@ def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 # Built once: every write appends, so building the statement each time would show.
 _APPEND_MANY = c.insert()
-_SINCE = select(c).where(c.c.seq > bindparam("since")).order_by(c.c.seq).limit(bindparam("limit"))
+_LISTED = [column for column in c.c if column.name != "idempotency_key"]
+_SINCE = select(*_LISTED).where(c.c.seq > bindparam("since")).order_by(c.c.seq).limit(bindparam("limit"))
 
 
 def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
@@ -37,3 +38,11 @@ def last_seq(conn: Connection) -> int:
     """The newest entry's seq, 0 for an empty log. Every write appends, so this names the
     state a snapshot sees: two snapshots with the same last seq see the same data."""
     return int(conn.execute(_LAST).scalar_one() or 0)
+
+
+_BY_KEY = select(c.c.seq).where(c.c.idempotency_key == bindparam("key"))
+
+
+def has_key(conn: Connection, key: str) -> bool:
+    """Whether a write carrying this idempotency key has committed."""
+    return conn.execute(_BY_KEY, {"key": key}).first() is not None

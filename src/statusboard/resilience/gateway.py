@@ -1,0 +1,553 @@
+"""Where every tool call meets degraded mode.
+
+While the primary answers, a call goes there, and what it returns is remembered in the
+local cache (by a background writer, off the request's path). When it does not answer:
+- a read falls back: the cache (entries younger than the TTL), then the status file as
+  committed in git, then the status file on disk; the result says which layer served it;
+- a journaled write (work items, vendors) is checked, appended to the durable journal,
+  put in the cache and the status file, and acknowledged with warnings; it is replayed
+  on the primary, in journal order and exactly once, when the primary is back;
+- any other write (claims, deployments, …) needs the primary and says so.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from statusboard.config import Settings
+from statusboard.domain.clock import Clock
+from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
+from statusboard.domain.status_markdown import StatusData, render
+from statusboard.domain.vendors import name_key
+from statusboard.domain.write_intent import keyed_write
+from statusboard.resilience import file_layers, views
+from statusboard.resilience.local_store import LocalStore
+from statusboard.resilience.monitor import PrimaryMonitor
+from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, VENDOR, WORK_ITEM, project
+from statusboard.services.status import StatusService
+from statusboard.storage.database import Database
+from statusboard.storage.repositories import archive as archive_repo
+from statusboard.storage.repositories import changes as changes_repo
+from statusboard.storage.status_file import write_atomically
+
+log = logging.getLogger(__name__)
+
+READS = frozenset(
+    {
+        "query_work_item",
+        "list_work_items",
+        "list_ready_work",
+        "query_archived_work_items",
+        "list_changes",
+        "query_vendor_status",
+        "list_vendors",
+        "query_deployment",
+        "list_deployments",
+        "list_enhancements",
+        "get_project_configuration",
+        "list_session_prompts",
+        "generate_full_status",
+    }
+)
+LOCAL = frozenset({"ping", "get_health", "list_sync_conflicts"})  # never touch the primary
+SNAPSHOT_EVERY_S = 10.0
+Runner = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+
+
+class Resilience:
+    def __init__(self, settings: Settings, db: Database, clock: Clock) -> None:
+        self._settings = settings
+        self._db = db
+        self._clock = clock
+        self._store: LocalStore | None = None
+        self._ttl_s = settings.cache_ttl_minutes * 60
+        self.monitor = PrimaryMonitor(db, sync=self.sync, while_up=self._refresh_snapshot)
+        self._monitoring = False
+        self._journal_lock = threading.Lock()
+        self._cache_writer = _CacheWriter(lambda: self.store)
+        self._last_snapshot_try = 0.0
+        self.runner: Runner | None = None  # runs a tool call for replay; set by the MCP server
+        self.schema_check: Callable[[], None] | None = None  # set when started without the primary
+
+    @property
+    def store(self) -> LocalStore:
+        """Opened on first use, so a process that never needs it creates no file."""
+        if self._store is None:
+            self._store = LocalStore(self._settings.cache_path)
+        return self._store
+
+    def start_monitor(self) -> None:
+        self._monitoring = True
+        self.monitor.start()
+
+    def close(self) -> None:
+        self.monitor.stop()
+        self._cache_writer.stop()
+
+    # -- the one entry point --------------------------------------------------------
+
+    def call(self, tool: str, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        if tool in LOCAL:
+            return {**run(), "data_source": "database" if tool == "ping" else "sqlite_cache", "warnings": []}
+        if tool in JOURNALED_TOOLS:
+            return self._write(tool, actor, args, run)
+        if tool in READS:
+            return self._read(tool, args, run)
+        if not self.monitor.accepting():
+            raise DatabaseUnavailableError(
+                f"{tool} needs the primary database, which is unreachable ({self.monitor.reason})", ["primary"]
+            )
+        return _served(run(), "database")
+
+    def _read(self, tool: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        reason = self.monitor.reason or "unreachable"
+        if self.monitor.accepting():
+            try:
+                result = run()
+            except DatabaseUnavailableError as exc:
+                reason = exc.message
+                self._noticed(reason)
+            else:
+                self._cache_writer.remember(tool, result)
+                return _served(result, "database")
+        return self._fallback(tool, args.model_dump(mode="json"), reason)
+
+    def _write(self, tool: str, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        key = str(uuid.uuid4())
+        new_id = str(uuid.uuid4()) if tool in CREATES else None
+        failed = False
+        if self.monitor.accepting():
+            try:
+                return self._on_primary(tool, key, new_id, run)
+            except DatabaseUnavailableError as exc:
+                # The outcome may be unknown (the connection died around the commit): the
+                # journal keeps the same key, and the replay checks whether it committed.
+                self._noticed(exc.message)
+                failed = True
+        with self._journal_lock, self.monitor.lock:
+            if failed or not self.monitor.accepting():
+                arguments = args.model_dump(mode="json", exclude_unset=True)
+                return self._journal(tool, actor, arguments, key, new_id)
+        return self._on_primary(tool, key, new_id, run)  # back, and the journal replayed, meanwhile
+
+    def _on_primary(self, tool: str, key: str, new_id: str | None, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        with keyed_write(key, new_id):
+            result = run()
+        self._cache_writer.remember(tool, result)
+        return _served(result, "database")
+
+    # -- reads when the primary does not answer ---------------------------------------
+
+    def _fallback(self, tool: str, arguments: dict[str, Any], reason: str) -> dict[str, Any]:
+        tried = ["primary"]
+        from_cache, from_file = _CACHE_ANSWERS.get(tool), _FILE_ANSWERS.get(tool)
+        if from_cache is None and from_file is None:
+            raise DatabaseUnavailableError(f"{reason}; {tool} has no fallback layer", tried)
+        if from_cache is not None:
+            tried.append("sqlite_cache")
+            answer = from_cache(self, arguments)
+            if answer is not None:
+                body, stored_at = answer
+                age = round(max(0.0, self.store.now() - stored_at) / 60, 2)
+                return _served(body, "sqlite_cache", "using_fallback_cache", cache_age_minutes=age)
+        if from_file is not None:
+            layers: list[tuple[str, str, Callable[[], StatusData]]] = [
+                ("git_history", "using_git_history_fallback", self._git_data),
+                ("markdown_file", "using_markdown_fallback", self._disk_data),
+            ]
+            for layer, warning, read in layers:
+                tried.append(layer)
+                try:
+                    file_body = from_file(read(), arguments)
+                except file_layers.LayerUnavailable as exc:
+                    log.info("fallback layer %s unavailable: %s", layer, exc)
+                    continue
+                if file_body is not None:
+                    return _served(file_body, layer, warning)
+        raise DatabaseUnavailableError(f"{reason}; no fallback layer could answer", tried)
+
+    def _git_data(self) -> StatusData:
+        return file_layers.from_git(self._settings.git_repo, self._settings.markdown_path)
+
+    def _disk_data(self) -> StatusData:
+        return file_layers.from_disk(self._settings.markdown_path)
+
+    def known(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> dict[str, Any] | None:
+        """The freshest body the local view holds, of any age: versions only grow, so even an old
+        one proves a lower version stale."""
+        cached = self.store.entity(kind, id=id, name_key=name_key)
+        if cached is not None:
+            return cached.body
+        data = self._cache_view()
+        if data is None:
+            return None
+        if kind == VENDOR and name_key is not None:
+            return views.find_vendor(data[0], name_key)
+        if kind == WORK_ITEM and id is not None:
+            return next((views.work_item_body(i) for i in data[0].work_items if i["id"] == id), None)
+        return None
+
+    def _fresh_entity(self, kind: str, **lookup: str) -> tuple[dict[str, Any], float] | None:
+        cached = self.store.entity(kind, **lookup)
+        if cached is None or self.store.now() - cached.stored_at > self._ttl_s:
+            return None
+        return cached.body, cached.stored_at
+
+    def _cache_view(self, *, fresh: bool = False) -> tuple[StatusData, float, int | None] | None:
+        """The cached snapshot with newer entities laid over it, its age, its archived count."""
+        snapshot = self.store.snapshot()
+        if snapshot is None or (fresh and self.store.now() - snapshot.taken_at > self._ttl_s):
+            return None
+        vendors = [e.body for e in self.store.entities_since(VENDOR, snapshot.taken_at)]
+        items = [e.body for e in self.store.entities_since(WORK_ITEM, snapshot.taken_at)]
+        return views.overlay(snapshot.data, vendors, items), snapshot.taken_at, snapshot.archived_count
+
+    # -- writes when the primary does not answer --------------------------------------
+
+    def _journal(
+        self, tool: str, actor: str, arguments: dict[str, Any], key: str, new_id: str | None
+    ) -> dict[str, Any]:
+        kind, body = project(tool, arguments, actor, self._clock.now(), new_id, self.known)
+        try:
+            seq = self.store.append(key, tool, arguments, new_id, actor)
+        except Exception as exc:
+            raise DatabaseUnavailableError(
+                f"the primary is unreachable and the local journal could not be written: {exc}",
+                ["primary", "sqlite_cache"],
+            ) from exc
+        self.store.put_entities(kind, [body], _name_key)
+        warnings = ["database_unavailable", "wrote_to_cache"]
+        wrote_markdown = self._write_markdown(kind, body)
+        if wrote_markdown:
+            warnings.append("wrote_to_markdown")
+        log.warning("journaled %s as #%d while the primary is unreachable", tool, seq)
+        return {
+            **body,
+            "journal_seq": seq,
+            "data_source": "sqlite_cache",
+            "warnings": warnings,
+            "wrote_to_cache": True,
+            "wrote_to_markdown": wrote_markdown,
+        }
+
+    def _write_markdown(self, kind: str, body: dict[str, Any]) -> bool:
+        path = Path(self._settings.markdown_path)
+        try:
+            with _file_lock(self.store.path.with_name(self.store.path.name + ".markdown.lock")):
+                if path.exists():
+                    data = file_layers.from_disk(path)
+                else:
+                    view = self._cache_view()
+                    data = view[0] if view is not None else StatusData()
+                data = views.overlay(data, *(([body], []) if kind == VENDOR else ([], [body])))
+                write_atomically(path, render(data))
+            return True
+        except (OSError, file_layers.LayerUnavailable):
+            log.exception("could not write the status file during the outage")
+            return False
+
+    # -- replay -------------------------------------------------------------------
+
+    def sync(self) -> bool:
+        """Replays the journal's pending writes on the primary, in order; True once none is left.
+
+        One process replays at a time (a file lock); each write carries its idempotency key
+        into the primary, so a write that committed before (its reply lost) is not applied twice.
+        """
+        if self.schema_check is not None:
+            self.schema_check()
+            self.schema_check = None
+        if self.store.count("pending") == 0:
+            return True
+        if self.runner is None:
+            return False
+        lock_path = self.store.path.with_name(self.store.path.name + ".replay.lock")
+        with _file_lock(lock_path, wait=False) as held:
+            if not held:
+                return False
+            counts = {"applied": 0, "already_committed": 0, "conflict": 0}
+            for entry in self.store.pending():
+                outcome = self._replay_one(entry.key, entry.tool, entry.actor, entry.arguments, entry.assigned_id)
+                if outcome is None:
+                    break  # the primary went away again; the rest waits
+                state, detail = outcome
+                counts[state] += 1
+                self.store.settle(entry.seq, "conflict" if state == "conflict" else "applied", detail)
+            if any(counts.values()):
+                self.store.record_sync(counts["applied"], counts["already_committed"], counts["conflict"])
+                log.warning("journal replay: %s", counts)
+        return self.store.count("pending") == 0
+
+    def _replay_one(
+        self, key: str, tool: str, actor: str, arguments: dict[str, Any], assigned_id: str | None
+    ) -> tuple[str, dict[str, Any]] | None:
+        assert self.runner is not None
+        try:
+            if self._committed(key):
+                return "already_committed", {"already_committed": True}
+            with keyed_write(key, assigned_id):
+                result = self.runner(tool, actor, arguments)
+        except DatabaseUnavailableError:
+            return None
+        except Exception as exc:
+            with suppress(DatabaseUnavailableError):
+                if self._committed(key):  # another server replayed it at the same moment
+                    return "already_committed", {"already_committed": True}
+            if isinstance(exc, StatusboardError):
+                return "conflict", {"error": exc.code, "message": exc.message, "details": exc.details}
+            log.exception("replaying journal entry %s failed", key)
+            return "conflict", {"error": "InternalError", "message": f"{type(exc).__name__}: {exc}", "details": {}}
+        self._cache_writer.remember(tool, result)
+        return "applied", {"version": result.get("version"), "id": result.get("id")}
+
+    def _committed(self, key: str) -> bool:
+        with self._db.reading() as conn:
+            return changes_repo.has_key(conn, key)
+
+    # -- housekeeping, health -----------------------------------------------------
+
+    def _noticed(self, reason: str) -> None:
+        if self._monitoring:
+            self.monitor.report_unavailable(reason)
+
+    def _refresh_snapshot(self) -> None:
+        """Keeps the cache's copy of what the status file shows, when the change log moved."""
+        now = time.monotonic()
+        if now - self._last_snapshot_try < SNAPSHOT_EVERY_S:
+            return
+        self._last_snapshot_try = now
+        with self._db.snapshot() as conn:
+            seq = changes_repo.last_seq(conn)
+            if self.store.snapshot_seq() == seq:
+                return
+            data = StatusService.file_data(conn)
+            archived = archive_repo.count(conn)
+        self.store.put_snapshot(seq, data, archived)
+
+    def refresh_cache_now(self) -> None:
+        self._last_snapshot_try = 0.0
+        self._refresh_snapshot()
+        self._cache_writer.flush()
+
+    def health(self) -> dict[str, Any]:
+        if self._monitoring:
+            state, since, reason = self.monitor.state, _iso(self.monitor.since), self.monitor.reason
+        else:  # no watcher in this process (a one-off command): ask the primary now
+            reason = self.monitor.probe()
+            state, since = ("up" if reason is None else "down"), None
+        snapshot = self.store.snapshot()
+        last_sync = self.store.last_sync()
+        return {
+            "status": "ok" if state == "up" else "degraded",
+            "primary": {"backend": self._db.backend, "state": state, "since": since, "reason": reason},
+            "journal": {"pending": self.store.count("pending"), "conflicts": self.store.count("conflict")},
+            "last_sync": None if last_sync is None else {**last_sync, "finished_at": _iso(last_sync["finished_at"])},
+            "cache": {
+                "path": str(self.store.path),
+                "snapshot_age_minutes": None
+                if snapshot is None
+                else round(max(0.0, self.store.now() - snapshot.taken_at) / 60, 2),
+                "ttl_minutes": self._settings.cache_ttl_minutes,
+            },
+        }
+
+    def sync_conflicts(self, limit: int, offset: int) -> dict[str, Any]:
+        entries, total = self.store.conflicts(limit, offset)
+        return {
+            "conflicts": [
+                {
+                    "journal_seq": e.seq,
+                    "idempotency_key": e.key,
+                    "tool": e.tool,
+                    "arguments": e.arguments,
+                    "actor": e.actor,
+                    "journaled_at": _iso(e.journaled_at),
+                    "error": e.outcome,
+                }
+                for e in entries
+            ],
+            "total_count": total,
+        }
+
+
+# -- what each layer can answer ------------------------------------------------------
+
+CacheAnswer = Callable[[Resilience, dict[str, Any]], tuple[dict[str, Any], float] | None]
+FileAnswer = Callable[[StatusData, dict[str, Any]], dict[str, Any] | None]
+
+
+def _cached_vendor(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
+    found = r._fresh_entity(VENDOR, name_key=name_key(a["name"]))
+    if found is not None:
+        return found
+    view = r._cache_view(fresh=True)
+    body = None if view is None else views.find_vendor(view[0], a["name"])
+    return None if body is None or view is None else (body, view[1])
+
+
+def _cached_item(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
+    found = r._fresh_entity(WORK_ITEM, id=a["id"])
+    view = r._cache_view(fresh=True)
+    if found is not None:
+        body, stored_at = found
+        if body.get("deleted_at") and not a.get("include_archived"):
+            return None
+        children = views.nested_children(view[0], a["id"]) if view is not None and a["include_children"] else []
+        return {"parent_chain": [], "dependencies": [], **body, "children": children}, stored_at
+    outline = None if view is None else views.find_work_item(view[0], a["id"], a["include_children"])
+    return None if outline is None or view is None else (outline, view[1])
+
+
+def _from_view(answer: FileAnswer) -> CacheAnswer:
+    def cached(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
+        view = r._cache_view(fresh=True)
+        if view is None:
+            return None
+        body = answer(view[0], {**a, "_archived_count": view[2]})
+        return None if body is None else (body, view[1])
+
+    return cached
+
+
+def _status(data: StatusData, a: dict[str, Any]) -> dict[str, Any]:
+    body = views.full_status(data, a["output_format"], a.get("_archived_count"))
+    if a.get("write_file"):
+        body["status_file_written"] = False  # the file is not rewritten from a fallback layer
+    return body
+
+
+_FILE_ANSWERS: dict[str, FileAnswer] = {
+    "query_vendor_status": lambda d, a: views.find_vendor(d, a["name"]),
+    "list_vendors": lambda d, a: views.list_vendors(d, a["status"]),
+    "query_work_item": lambda d, a: views.find_work_item(d, a["id"], a["include_children"]),
+    "list_work_items": lambda d, a: views.list_work_items(d, a, a["limit"], a["offset"]),
+    "list_deployments": lambda d, a: views.list_deployments(d, a["limit"], a["vendor_name"], a["work_item_id"]),
+    "list_enhancements": lambda d, a: views.list_enhancements(d, a["priority"], a["status"], a["target_quarter"]),
+    "generate_full_status": _status,
+}
+_CACHE_ANSWERS: dict[str, CacheAnswer] = {
+    **{tool: _from_view(answer) for tool, answer in _FILE_ANSWERS.items()},
+    "query_vendor_status": _cached_vendor,
+    "query_work_item": _cached_item,
+}
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _served(result: dict[str, Any], source: str, *warnings: str, **extra: Any) -> dict[str, Any]:
+    if source == "database":
+        return {**result, "data_source": source, "warnings": []}
+    return {**result, **extra, "data_source": source, "warnings": ["database_unavailable", *warnings]}
+
+
+def _name_key(body: dict[str, Any]) -> str | None:
+    return name_key(body["name"]) if "name" in body and "item_type" not in body else None
+
+
+def _iso(epoch: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+@contextmanager
+def _file_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _CacheWriter:
+    """Puts what the primary returned into the cache, on its own thread, a batch at a time."""
+
+    def __init__(self, store: Callable[[], LocalStore]) -> None:
+        self._store = store
+        self._queue: queue.Queue[tuple[str, dict[str, Any]] | threading.Event | None] = queue.Queue(maxsize=10_000)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def remember(self, tool: str, result: dict[str, Any]) -> None:
+        if _entities(tool, result) == ([], []):
+            return
+        self._ensure_started()
+        with suppress(queue.Full):  # a cache may miss an update; the request must not wait
+            self._queue.put_nowait((tool, result))
+
+    def flush(self, timeout_s: float = 10.0) -> None:
+        if self._thread is None:
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout_s)
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+
+    def _ensure_started(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="statusboard-cache-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while not self._queue.empty() and len(batch) < 500:
+                batch.append(self._queue.get_nowait())
+            vendors: list[dict[str, Any]] = []
+            items: list[dict[str, Any]] = []
+            for entry in batch:
+                if isinstance(entry, tuple):
+                    more_vendors, more_items = _entities(*entry)
+                    vendors += more_vendors
+                    items += more_items
+            try:
+                if vendors:
+                    self._store().put_entities(VENDOR, vendors, _name_key)
+                if items:
+                    self._store().put_entities(WORK_ITEM, items, _name_key)
+            except Exception:
+                log.exception("could not update the local cache")
+            for entry in batch:
+                if isinstance(entry, threading.Event):
+                    entry.set()
+            if any(entry is None for entry in batch):
+                return
+
+
+_ITEM_TOOLS = ("create_work_item", "update_work_item", "delete_work_item", "query_work_item")
+_VENDOR_TOOLS = ("create_vendor", "update_vendor_status", "query_vendor_status")
+
+
+def _entities(tool: str, result: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(vendor bodies, work item bodies) a result holds, without nested views."""
+    if tool in _VENDOR_TOOLS:
+        return [result], []
+    if tool in _ITEM_TOOLS:
+        return [], [{k: v for k, v in result.items() if k not in ("children", "children_truncated")}]
+    if tool == "list_vendors":
+        return list(result["vendors"]), []
+    if tool in ("list_work_items", "update_work_items"):
+        return [], list(result["items"])
+    return [], []

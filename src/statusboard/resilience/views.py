@@ -1,0 +1,176 @@
+"""Answers to read tools from what a fallback layer holds: a StatusData (what the status file
+shows), possibly overlaid with entities the cache holds in full. Pure functions.
+
+A fallback answer has the primary's shape with what the layer does not know left out
+or null (a file does not show versions, so `version` is null there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from statusboard.domain.enhancements import PENDING
+from statusboard.domain.status_markdown import StatusData, render
+from statusboard.domain.vendors import name_key
+from statusboard.services.status import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
+
+# -- from full entity bodies to what the file shows ------------------------------
+
+
+def vendor_outline(body: dict[str, Any]) -> dict[str, Any]:
+    return {"id": body.get("id"), "name": body["name"], "status": body["status"], "metadata": body.get("metadata", {})}
+
+
+def work_item_outline(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": body["id"],
+        "parent_id": body.get("parent_id"),
+        "depth": body.get("depth") or 0,
+        "item_type": body["item_type"],
+        "title": body["title"],
+        "status": body["status"],
+        "priority": (body.get("metadata") or {}).get("priority"),
+        "branch_name": body.get("branch_name"),
+        "commit_hash": body.get("commit_hash"),
+        "pr_number": body.get("pr_number"),
+    }
+
+
+def overlay(data: StatusData, vendors: Iterable[dict[str, Any]], items: Iterable[dict[str, Any]]) -> StatusData:
+    """`data` with newer full bodies put in place: a vendor replaces the one of its name, an item
+    the one of its id; a deleted or archived item leaves the list."""
+    by_name = {name_key(vendor["name"]): vendor for vendor in data.vendors}
+    for body in vendors:
+        by_name[name_key(body["name"])] = vendor_outline(body)
+    by_id = {item["id"]: item for item in data.work_items}
+    for body in items:
+        if body.get("deleted_at") or body.get("archived"):
+            by_id.pop(body["id"], None)
+        elif "item_type" in body and "title" in body:
+            by_id[body["id"]] = work_item_outline(body)
+    return replace(
+        data, vendors=sorted(by_name.values(), key=lambda v: name_key(v["name"])), work_items=list(by_id.values())
+    )
+
+
+# -- answers ------------------------------------------------------------------------
+
+
+def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
+    metadata = vendor.get("metadata") or {}
+    return {
+        "id": vendor.get("id"),
+        "version": vendor.get("version"),
+        "name": vendor["name"],
+        "status": vendor["status"],
+        "operational": vendor["status"] == "operational",
+        "extractor_version": metadata.get("extractor_version"),
+        "metadata": metadata,
+    }
+
+
+def find_vendor(data: StatusData, name: str) -> dict[str, Any] | None:
+    key = name_key(name)
+    return next((vendor_body(v) for v in data.vendors if name_key(v["name"]) == key), None)
+
+
+def list_vendors(data: StatusData, status: str | None) -> dict[str, Any]:
+    vendors = [vendor_body(v) for v in data.vendors if status is None or v["status"] == status]
+    return {"vendors": vendors, "total_count": len(vendors)}
+
+
+def work_item_body(item: dict[str, Any]) -> dict[str, Any]:
+    body = {key: value for key, value in item.items() if key != "priority"}
+    body.setdefault("version", None)
+    body.setdefault("metadata", {"priority": item["priority"]} if item.get("priority") else {})
+    return body
+
+
+def find_work_item(data: StatusData, item_id: str, include_children: bool) -> dict[str, Any] | None:
+    by_id = {item["id"]: item for item in data.work_items}
+    item = by_id.get(item_id)
+    if item is None:
+        return None
+    chain: list[dict[str, Any]] = []
+    parent = by_id.get(item.get("parent_id") or "")
+    while parent is not None and len(chain) <= 5:
+        chain.insert(0, work_item_body(parent))
+        parent = by_id.get(parent.get("parent_id") or "")
+    return {
+        **work_item_body(item),
+        "parent_chain": chain,
+        "children": nested_children(data, item_id) if include_children else [],
+        "children_truncated": False,
+        "dependencies": [],
+    }
+
+
+def nested_children(data: StatusData, root_id: str) -> list[dict[str, Any]]:
+    by_parent: dict[str, list[dict[str, Any]]] = {}
+    for item in data.work_items:
+        if item.get("parent_id"):
+            by_parent.setdefault(item["parent_id"], []).append({**work_item_body(item), "children": []})
+    for nodes in by_parent.values():
+        for node in nodes:
+            node["children"] = by_parent.get(node["id"], [])
+    return by_parent.get(root_id, [])
+
+
+def list_work_items(data: StatusData, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
+    wanted = {key: filters[key] for key in ("item_type", "status", "parent_id", "created_by") if filters.get(key)}
+    items = [work_item_body(item) for item in data.work_items]
+    matching = [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
+    return {"items": matching[offset : offset + limit], "total_count": len(matching)}
+
+
+def list_deployments(data: StatusData, limit: int, vendor_name: str | None, work_item_id: str | None) -> dict[str, Any]:
+    deployments = _newest_first(data.deployments)
+    if vendor_name is not None:
+        key = name_key(vendor_name)
+        deployments = [d for d in deployments if any(name_key(v["name"]) == key for v in d["affected_vendors"])]
+    if work_item_id is not None:
+        deployments = [d for d in deployments if any(i["id"] == work_item_id for i in d["related_work_items"])]
+    return {"deployments": deployments[:limit], "total_count": len(deployments)}
+
+
+def list_enhancements(
+    data: StatusData, priority: str | None, status: str | None, quarter: str | None
+) -> dict[str, Any]:
+    chosen = [
+        e
+        for e in data.enhancements
+        if (priority is None or e["priority"] == priority)
+        and (status is None or e["status"] == status)
+        and (quarter is None or e["target_quarter"] == quarter)
+    ]
+    return {"enhancements": chosen, "total_count": len(chosen)}
+
+
+def full_status(data: StatusData, output_format: str, archived_count: int | None) -> dict[str, Any]:
+    operational = sum(1 for v in data.vendors if v["status"] == "operational")
+    total = len(data.vendors)
+    counts = work_item_counts(
+        [(item["item_type"], item["status"], item.get("priority"), 1) for item in data.work_items]
+    )
+    report: dict[str, Any] = {
+        "vendor_health": {
+            "total_vendors": total,
+            "operational_count": operational,
+            "broken_count": total - operational,
+            "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
+        },
+        "active_work_items": {**counts, "archived_count": archived_count},
+        "recent_deployments": [
+            deployment_summary({"id": None, **d}) for d in _newest_first(data.deployments)[:RECENT_DEPLOYMENTS]
+        ],
+        "pending_enhancements": [e for e in data.enhancements if e["status"] in PENDING],
+    }
+    if output_format == "markdown":
+        report["markdown"] = render(data)
+    return report
+
+
+def _newest_first(deployments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(deployments, key=lambda d: d["timestamp"], reverse=True)
