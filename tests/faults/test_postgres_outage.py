@@ -9,6 +9,7 @@ every read during the outage named the layer that served it, and no request hung
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -84,10 +85,8 @@ def cluster_pids(cluster: PostgresCluster) -> list[int]:
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def controller(step: Any, actions: list[Callable[[], None]], failures: list[BaseException]) -> None:
