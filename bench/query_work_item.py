@@ -236,6 +236,8 @@ def stdio_server(url: str, actor: str = ACTOR) -> StdioServerParameters:
         "HOME": os.environ.get("HOME", ""),
         "STATUSBOARD_DATABASE_URL": url,
         "STATUSBOARD_CLIENT_ID": actor,
+        # the server's local cache (degraded mode) in the temp dir, not in the checkout
+        "STATUSBOARD_CACHE_PATH": os.path.join(tempfile.gettempdir(), f"statusboard-bench-{os.getpid()}", "cache.db"),
     }
     return StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
 

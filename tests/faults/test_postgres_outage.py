@@ -9,11 +9,9 @@ every read during the outage named the layer that served it, and no request hung
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import queue
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,30 +61,8 @@ def own_cluster() -> Iterator[PostgresCluster]:
     try:
         yield cluster
     finally:
-        for pid in cluster_pids(cluster):  # never leave it paused
-            _signal(pid, signal.SIGCONT)
+        cluster.resume()  # never leave it paused
         destroy_cluster(cluster)
-
-
-def cluster_pids(cluster: PostgresCluster) -> list[int]:
-    try:
-        postmaster = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return []
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == postmaster:
-            children.append(int(stat.parent.name))
-    return [postmaster, *children]
-
-
-def _signal(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, sig)
 
 
 def controller(step: Any, actions: list[Callable[[], None]], failures: list[BaseException]) -> None:
@@ -121,15 +97,7 @@ def test_acknowledged_writes_survive_a_stopped_and_a_paused_postgresql_exactly_o
     jobs = [Job(f"agent-{n}", url, str(project), params, {"step": step}) for n in range(WORKERS)]
     processes = [CTX.Process(target=outage_workers.run, args=(job, results)) for job in jobs]
 
-    def pause() -> None:
-        for pid in cluster_pids(own_cluster):
-            _signal(pid, signal.SIGSTOP)
-
-    def resume() -> None:
-        for pid in cluster_pids(own_cluster):
-            _signal(pid, signal.SIGCONT)
-
-    actions = [lambda: own_cluster.stop("immediate"), own_cluster.start, pause, resume]
+    actions = [lambda: own_cluster.stop("immediate"), own_cluster.start, own_cluster.pause, own_cluster.resume]
     failures: list[BaseException] = []
     control = threading.Thread(target=controller, args=(step, actions, failures), daemon=True)
     for process in processes:
@@ -144,7 +112,7 @@ def test_acknowledged_writes_survive_a_stopped_and_a_paused_postgresql_exactly_o
         step.abort()
     finally:
         control.join(timeout=STEP_TIMEOUT_S)
-        resume()
+        own_cluster.resume()
         for process in processes:
             process.join(timeout=30)
             if process.is_alive():
