@@ -22,14 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from tests.support.postgres import PostgresCluster, create_cluster, destroy_cluster
+from tests.support.postgres import PostgresCluster, create_cluster, create_migrated_database, destroy_cluster
 
 from statusboard.config import Settings
 from statusboard.interfaces.mcp.server import build_server
 from statusboard.interfaces.mcp.tools import TOOLS
-from statusboard.storage import schema
-from statusboard.storage.engine import build_engine
 from statusboard.wiring import App, build_app
 
 ACTOR = "bench-outage"
@@ -57,7 +54,7 @@ def run(rounds: int, writes: int) -> None:
     cluster = create_cluster(durable=True)
     workdir = Path(tempfile.mkdtemp(prefix="statusboard-bench-outage-"))
     try:
-        url = prepare(cluster)
+        url = create_migrated_database(cluster, "bench_outage")
         settings = Settings(
             database_url=url,
             client_id=ACTOR,
@@ -74,18 +71,6 @@ def run(rounds: int, writes: int) -> None:
         cluster.resume()
         destroy_cluster(cluster)
     report(figures, rounds, writes)
-
-
-def prepare(cluster: PostgresCluster) -> str:
-    admin = create_engine(cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CREATE DATABASE bench_outage"))
-    admin.dispose()
-    url = cluster.url("bench_outage")
-    engine = build_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
-    return url
 
 
 def measure(app: App, cluster: PostgresCluster, rounds: int, writes: int) -> dict[str, list[float]]:

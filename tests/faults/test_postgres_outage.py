@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
-from statusboard.storage import schema
-from statusboard.storage.engine import build_engine
 from statusboard.storage.tables import change_log, work_items
 from tests.concurrency.workers import Job
 from tests.faults import outage_workers
-from tests.support.postgres import PostgresCluster, create_cluster, destroy_cluster
+from tests.support.postgres import PostgresCluster, create_cluster, create_migrated_database, destroy_cluster
 
 CTX = multiprocessing.get_context("spawn")
 WORKERS = 4
@@ -80,14 +78,7 @@ def controller(step: Any, actions: list[Callable[[], None]], failures: list[Base
 def test_acknowledged_writes_survive_a_stopped_and_a_paused_postgresql_exactly_once(
     own_cluster: PostgresCluster, tmp_path: Path
 ) -> None:
-    admin = create_engine(own_cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("CREATE DATABASE outage"))
-    admin.dispose()
-    url = own_cluster.url("outage")
-    engine = build_engine(url)
-    schema.upgrade(engine)
-    engine.dispose()
+    url = create_migrated_database(own_cluster, "outage")
 
     project = tmp_path / "project"
     project.mkdir()

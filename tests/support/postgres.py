@@ -122,6 +122,24 @@ def create_cluster(*, durable: bool = False) -> PostgresCluster:
     return cluster
 
 
+def create_migrated_database(cluster: PostgresCluster, name: str) -> str:
+    """A new database on `cluster` at the current schema; returns its URL."""
+    from sqlalchemy import create_engine, text
+
+    from statusboard.storage import schema
+    from statusboard.storage.engine import build_engine
+
+    admin = create_engine(cluster.admin_url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = cluster.url(name)
+    engine = build_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return url
+
+
 def destroy_cluster(cluster: PostgresCluster) -> None:
     try:
         cluster.stop("immediate")
