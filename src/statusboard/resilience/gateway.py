@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,10 @@ from statusboard.config import Settings
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
 from statusboard.domain.status_markdown import StatusData, render
-from statusboard.domain.vendors import name_key
 from statusboard.domain.write_intent import keyed_write
 from statusboard.resilience import file_layers, views
+from statusboard.resilience.cache_writer import CacheWriter, entity_name_key
+from statusboard.resilience.layer_answers import CACHE_ANSWERS, FILE_ANSWERS
 from statusboard.resilience.local_store import LocalStore
 from statusboard.resilience.monitor import PrimaryMonitor
 from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, VENDOR, WORK_ITEM, project
@@ -61,7 +63,6 @@ READS = frozenset(
 )
 LOCAL = frozenset({"ping", "get_health", "list_sync_conflicts"})  # never touch the primary
 SNAPSHOT_EVERY_S = 10.0
-FLUSH_EVERY_S = 0.5
 Runner = Callable[[str, str, dict[str, Any]], dict[str, Any]]
 
 
@@ -75,7 +76,7 @@ class Resilience:
         self.monitor = PrimaryMonitor(db, sync=self.sync, while_up=self._refresh_snapshot)
         self._monitoring = False
         self._journal_lock = threading.Lock()
-        self._cache_writer = _CacheWriter(lambda: self.store)
+        self._cache_writer = CacheWriter(lambda: self.store)
         self._last_snapshot_try = 0.0
         self.runner: Runner | None = None  # runs a tool call for replay; set by the MCP server
         self.schema_check: Callable[[], None] | None = None  # set when started without the primary
@@ -151,7 +152,7 @@ class Resilience:
 
     def _fallback(self, tool: str, arguments: dict[str, Any], reason: str) -> dict[str, Any]:
         tried = ["primary"]
-        from_cache, from_file = _CACHE_ANSWERS.get(tool), _FILE_ANSWERS.get(tool)
+        from_cache, from_file = CACHE_ANSWERS.get(tool), FILE_ANSWERS.get(tool)
         if from_cache is None and from_file is None:
             raise DatabaseUnavailableError(f"{reason}; {tool} has no fallback layer", tried)
         if from_cache is not None:
@@ -189,7 +190,7 @@ class Resilience:
         cached = self.store.entity(kind, id=id, name_key=name_key)
         if cached is not None:
             return cached.body
-        data = self._cache_view()
+        data = self.cache_view()
         if data is None:
             return None
         if kind == VENDOR and name_key is not None:
@@ -198,13 +199,13 @@ class Resilience:
             return next((views.work_item_body(i) for i in data[0].work_items if i["id"] == id), None)
         return None
 
-    def _fresh_entity(self, kind: str, **lookup: str) -> tuple[dict[str, Any], float] | None:
+    def fresh_entity(self, kind: str, **lookup: str) -> tuple[dict[str, Any], float] | None:
         cached = self.store.entity(kind, **lookup)
         if cached is None or self.store.now() - cached.stored_at > self._ttl_s:
             return None
         return cached.body, cached.stored_at
 
-    def _cache_view(self, *, fresh: bool = False) -> tuple[StatusData, float, int | None] | None:
+    def cache_view(self, *, fresh: bool = False) -> tuple[StatusData, float, int | None] | None:
         """The cached snapshot with newer entities laid over it, its age, its archived count."""
         snapshot = self.store.snapshot()
         if snapshot is None or (fresh and self.store.now() - snapshot.taken_at > self._ttl_s):
@@ -226,7 +227,7 @@ class Resilience:
                 f"the primary is unreachable and the local journal could not be written: {exc}",
                 ["primary", "sqlite_cache"],
             ) from exc
-        self.store.put_entities(kind, [body], _name_key)
+        self.store.put_entities(kind, [body], entity_name_key)
         warnings = ["database_unavailable", "wrote_to_cache"]
         wrote_markdown = self._write_markdown(kind, body)
         if wrote_markdown:
@@ -248,7 +249,7 @@ class Resilience:
                 if path.exists():
                     data = file_layers.from_disk(path)
                 else:
-                    view = self._cache_view()
+                    view = self.cache_view()
                     data = view[0] if view is not None else StatusData()
                 data = views.overlay(data, *(([body], []) if kind == VENDOR else ([], [body])))
                 write_atomically(path, render(data))
@@ -381,68 +382,6 @@ class Resilience:
         }
 
 
-# -- what each layer can answer ------------------------------------------------------
-
-CacheAnswer = Callable[[Resilience, dict[str, Any]], tuple[dict[str, Any], float] | None]
-FileAnswer = Callable[[StatusData, dict[str, Any]], dict[str, Any] | None]
-
-
-def _cached_vendor(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
-    found = r._fresh_entity(VENDOR, name_key=name_key(a["name"]))
-    if found is not None:
-        return found
-    view = r._cache_view(fresh=True)
-    body = None if view is None else views.find_vendor(view[0], a["name"])
-    return None if body is None or view is None else (body, view[1])
-
-
-def _cached_item(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
-    found = r._fresh_entity(WORK_ITEM, id=a["id"])
-    view = r._cache_view(fresh=True)
-    if found is not None:
-        body, stored_at = found
-        if body.get("deleted_at") and not a.get("include_archived"):
-            return None
-        children = views.nested_children(view[0], a["id"]) if view is not None and a["include_children"] else []
-        return {"parent_chain": [], "dependencies": [], **body, "children": children}, stored_at
-    outline = None if view is None else views.find_work_item(view[0], a["id"], a["include_children"])
-    return None if outline is None or view is None else (outline, view[1])
-
-
-def _from_view(answer: FileAnswer) -> CacheAnswer:
-    def cached(r: Resilience, a: dict[str, Any]) -> tuple[dict[str, Any], float] | None:
-        view = r._cache_view(fresh=True)
-        if view is None:
-            return None
-        body = answer(view[0], {**a, "_archived_count": view[2]})
-        return None if body is None else (body, view[1])
-
-    return cached
-
-
-def _status(data: StatusData, a: dict[str, Any]) -> dict[str, Any]:
-    body = views.full_status(data, a["output_format"], a.get("_archived_count"))
-    if a.get("write_file"):
-        body["status_file_written"] = False  # the file is not rewritten from a fallback layer
-    return body
-
-
-_FILE_ANSWERS: dict[str, FileAnswer] = {
-    "query_vendor_status": lambda d, a: views.find_vendor(d, a["name"]),
-    "list_vendors": lambda d, a: views.list_vendors(d, a["status"]),
-    "query_work_item": lambda d, a: views.find_work_item(d, a["id"], a["include_children"]),
-    "list_work_items": lambda d, a: views.list_work_items(d, a, a["limit"], a["offset"]),
-    "list_deployments": lambda d, a: views.list_deployments(d, a["limit"], a["vendor_name"], a["work_item_id"]),
-    "list_enhancements": lambda d, a: views.list_enhancements(d, a["priority"], a["status"], a["target_quarter"]),
-    "generate_full_status": _status,
-}
-_CACHE_ANSWERS: dict[str, CacheAnswer] = {
-    **{tool: _from_view(answer) for tool, answer in _FILE_ANSWERS.items()},
-    "query_vendor_status": _cached_vendor,
-    "query_work_item": _cached_item,
-}
-
-
 # -- helpers ------------------------------------------------------------------------
 
 
@@ -452,13 +391,7 @@ def _served(result: dict[str, Any], source: str, *warnings: str, **extra: Any) -
     return {**result, **extra, "data_source": source, "warnings": ["database_unavailable", *warnings]}
 
 
-def _name_key(body: dict[str, Any]) -> str | None:
-    return name_key(body["name"]) if "name" in body and "item_type" not in body else None
-
-
 def _iso(epoch: float) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
@@ -474,70 +407,3 @@ def _file_lock(path: Path, *, wait: bool = True) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class _CacheWriter:
-    """Puts what the primary returned into the cache, off the request's path: the newest body
-    of each entity is kept in memory and written every FLUSH_EVERY_S, so an item read a
-    thousand times a second costs one row write per flush."""
-
-    def __init__(self, store: Callable[[], LocalStore]) -> None:
-        self._store = store
-        self._pending: dict[tuple[str, str], dict[str, Any]] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def remember(self, tool: str, result: dict[str, Any]) -> None:
-        vendors, items = _entities(tool, result)
-        if not vendors and not items:
-            return
-        with self._lock:
-            for body in vendors:
-                self._pending[(VENDOR, body["id"])] = body
-            for body in items:
-                self._pending[(WORK_ITEM, body["id"])] = body
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="statusboard-cache-writer", daemon=True)
-                self._thread.start()
-
-    def flush(self) -> None:
-        with self._lock:
-            batch, self._pending = self._pending, {}
-        by_kind: dict[str, list[dict[str, Any]]] = {}
-        for (kind, _), body in batch.items():
-            by_kind.setdefault(kind, []).append(body)
-        try:
-            for kind, bodies in by_kind.items():
-                self._store().put_entities(kind, bodies, _name_key)
-        except Exception:  # a cache may miss an update; nothing else may fail for it
-            log.exception("could not update the local cache")
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._pending:
-            self.flush()
-
-    def _run(self) -> None:
-        while not self._stop.wait(FLUSH_EVERY_S):
-            if self._pending:
-                self.flush()
-
-
-_ITEM_TOOLS = ("create_work_item", "update_work_item", "delete_work_item", "query_work_item")
-_VENDOR_TOOLS = ("create_vendor", "update_vendor_status", "query_vendor_status")
-
-
-def _entities(tool: str, result: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(vendor bodies, work item bodies) a result holds, without nested views."""
-    if tool in _VENDOR_TOOLS:
-        return [result], []
-    if tool in _ITEM_TOOLS:
-        return [], [{k: v for k, v in result.items() if k not in ("children", "children_truncated")}]
-    if tool == "list_vendors":
-        return list(result["vendors"]), []
-    if tool in ("list_work_items", "update_work_items"):
-        return [], list(result["items"])
-    return [], []
