@@ -76,6 +76,13 @@ async def _run(client: Client, job: Job, history: History) -> None:
             created = history[-1]
             assert created["outcome"] == "ok", created
             items[created["item"]] = created["version"]
+        delivered = history[-1]["item"]
+        deployment = {"metadata": {"commit_hash": "abc1234", "pr_title": f"{job.name} {phase}"}}
+        await _timed(client, history, phase, "record_deployment", {**deployment, "work_item_ids": [delivered]})
+        prompt = f"---\nschema_version: 1\nsession_id: {job.name}\n---\n{phase}\n"
+        await _timed(client, history, phase, "record_session_prompt", {"session_id": job.name, "content": prompt})
+        for recorded in history[-2:]:
+            assert recorded["outcome"] == "ok", recorded
         for item_id, version in list(items.items()):
             await _timed(client, history, phase, "update_work_item", {"id": item_id, "version": version, "title": "x"})
             updated = history[-1]

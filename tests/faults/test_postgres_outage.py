@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from statusboard.storage.tables import change_log, work_items
+from statusboard.storage.tables import change_log, deployments, session_prompts, work_items
 from tests.concurrency.workers import Job
 from tests.faults import outage_workers
 from tests.support.postgres import PostgresCluster, create_cluster, create_migrated_database, destroy_cluster
@@ -154,9 +154,16 @@ def check_every_acknowledged_write_is_in_postgres_once(url: str, history: list[d
                 ).all()
             )
             total_items = conn.execute(select(func.count()).select_from(work_items)).scalar_one()
+            stored = {
+                table.name: list(conn.execute(select(table.c.id)).scalars()) for table in (deployments, session_prompts)
+            }
     finally:
         engine.dispose()
     assert total_items == len(created)  # nothing created twice
+    for tool, table in (("record_deployment", deployments), ("record_session_prompt", session_prompts)):
+        acknowledged = sorted(entry["item"] for entry in history if entry["tool"] == tool)
+        assert len(acknowledged) == WORKERS * 5
+        assert sorted(stored[table.name]) == acknowledged, tool  # each once, none lost
     for item_id in created:
         expected = 1 + updates.get(item_id, 0)
         assert rows[item_id] == expected, (item_id, rows[item_id], expected)

@@ -149,6 +149,32 @@ def test_status_fails_with_one_line_when_the_file_cannot_be_written(database_url
     assert len(lines) == 1 and lines[0].startswith("statusboard: ")
 
 
+def test_status_falls_back_when_the_primary_is_unreachable_and_never_writes_from_a_fallback(
+    tmp_path: Path,
+) -> None:
+    from tests.support.postgres import free_port
+
+    status_file = tmp_path / ".project_status.md"
+    text = "# Project Status\n## Vendors (2 total)\n- vendor_a: operational\n- vendor_b: broken\n"
+    status_file.write_text(text, encoding="utf-8")
+    env = command_env(
+        f"postgresql://postgres@127.0.0.1:{free_port()}/gone",
+        STATUSBOARD_MARKDOWN_PATH=str(status_file),
+        STATUSBOARD_CACHE_PATH=str(tmp_path / "cache.db"),
+        STATUSBOARD_GIT_REPO=str(tmp_path),  # not a git repository: the file on disk answers
+    )
+    done = run_cli("status", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["data_source"] == "markdown_file" and "using_markdown_fallback" in report["warnings"]
+    assert report["vendor_health"]["total_vendors"] == 2 and report["vendor_health"]["broken_count"] == 1
+    assert "unreachable; served from markdown_file" in done.stderr
+
+    refused = run_cli("status", "--write", env=env, cwd=tmp_path)
+    assert refused.returncode == 6, refused.stderr
+    assert "was not written" in refused.stderr and status_file.read_text(encoding="utf-8") == text
+
+
 def test_migrate_prints_a_summary_and_fails_with_one_line(database_url: str, tmp_path: Path) -> None:
     from tests.support.legacy_files import legacy_status_file
 

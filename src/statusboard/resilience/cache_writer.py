@@ -5,19 +5,23 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from statusboard.domain.vendors import name_key
+from statusboard.resilience.kinds import (
+    CONFIGURATION,
+    DEPENDENCY,
+    DEPLOYMENT,
+    ENHANCEMENT,
+    SESSION_PROMPT,
+    VENDOR,
+    WORK_ITEM,
+    lookup_key,
+)
 from statusboard.resilience.local_store import LocalStore
-from statusboard.resilience.projection import VENDOR, WORK_ITEM
 
 FLUSH_EVERY_S = 0.5
 log = logging.getLogger(__name__)
-
-
-def entity_name_key(body: dict[str, Any]) -> str | None:
-    """What a cached body is found by besides its id: a vendor's name, case-folded."""
-    return name_key(body["name"]) if "name" in body and "item_type" not in body else None
 
 
 class CacheWriter:
@@ -33,17 +37,26 @@ class CacheWriter:
         self._thread: threading.Thread | None = None
 
     def remember(self, tool: str, result: dict[str, Any]) -> None:
-        vendors, items = _entities(tool, result)
-        if not vendors and not items:
+        found = _entities(tool, result)
+        if found is None:
             return
+        kind, bodies = found
         with self._lock:
-            for body in vendors:
-                self._pending[(VENDOR, body["id"])] = body
-            for body in items:
-                self._pending[(WORK_ITEM, body["id"])] = body
+            for body in bodies:
+                self._pending[(kind, body["id"])] = body
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="statusboard-cache-writer", daemon=True)
                 self._thread.start()
+
+    def peek(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> dict[str, Any] | None:
+        """A body taken from the primary and not yet written to the cache."""
+        with self._lock:
+            if id is not None:
+                return self._pending.get((kind, id))
+            return next(
+                (body for (k, _), body in self._pending.items() if k == kind and lookup_key(k, body) == name_key),
+                None,
+            )
 
     def flush(self) -> None:
         with self._lock:
@@ -53,7 +66,7 @@ class CacheWriter:
             by_kind.setdefault(kind, []).append(body)
         try:
             for kind, bodies in by_kind.items():
-                self._store().put_entities(kind, bodies, entity_name_key)
+                self._store().put_entities(kind, bodies, partial(lookup_key, kind))
         except Exception:  # a cache may miss an update; nothing else may fail for it
             log.exception("could not update the local cache")
 
@@ -70,18 +83,31 @@ class CacheWriter:
                 self.flush()
 
 
-_ITEM_TOOLS = ("create_work_item", "update_work_item", "delete_work_item", "query_work_item")
-_VENDOR_TOOLS = ("create_vendor", "update_vendor_status", "query_vendor_status")
+_NESTED_VIEWS = ("children", "children_truncated")
+# tool -> (kind, where its result holds that kind's bodies: None for the result itself, or a list key)
+_HOLDS: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(("create_work_item", "update_work_item", "delete_work_item", "query_work_item"), (WORK_ITEM, None)),
+    **dict.fromkeys(("list_work_items", "update_work_items"), (WORK_ITEM, "items")),
+    **dict.fromkeys(("create_vendor", "update_vendor_status", "query_vendor_status"), (VENDOR, None)),
+    "list_vendors": (VENDOR, "vendors"),
+    **dict.fromkeys(("record_deployment", "query_deployment"), (DEPLOYMENT, None)),
+    "list_deployments": (DEPLOYMENT, "deployments"),
+    **dict.fromkeys(("create_enhancement", "update_enhancement"), (ENHANCEMENT, None)),
+    "list_enhancements": (ENHANCEMENT, "enhancements"),
+    **dict.fromkeys(("get_project_configuration", "update_project_configuration"), (CONFIGURATION, None)),
+    "record_session_prompt": (SESSION_PROMPT, None),
+    "list_session_prompts": (SESSION_PROMPT, "prompts"),
+    **dict.fromkeys(("add_dependency", "remove_dependency"), (DEPENDENCY, None)),
+}
 
 
-def _entities(tool: str, result: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(vendor bodies, work item bodies) a result holds, without nested views."""
-    if tool in _VENDOR_TOOLS:
-        return [result], []
-    if tool in _ITEM_TOOLS:
-        return [], [{k: v for k, v in result.items() if k not in ("children", "children_truncated")}]
-    if tool == "list_vendors":
-        return list(result["vendors"]), []
-    if tool in ("list_work_items", "update_work_items"):
-        return [], list(result["items"])
-    return [], []
+def _entities(tool: str, result: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | None:
+    """The kind of entity a result holds, and its bodies without nested views."""
+    holds = _HOLDS.get(tool)
+    if holds is None:
+        return None
+    kind, key = holds
+    bodies = [result] if key is None else list(result[key])
+    if kind == WORK_ITEM:
+        bodies = [{k: v for k, v in body.items() if k not in _NESTED_VIEWS} for body in bodies]
+    return kind, bodies

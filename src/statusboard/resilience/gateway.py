@@ -4,15 +4,19 @@ While the primary answers, a call goes there, and what it returns is remembered 
 local cache (by a background writer, off the request's path). When it does not answer:
 - a read falls back: the cache (entries younger than the TTL), then the status file as
   committed in git, then the status file on disk; the result says which layer served it;
-- a journaled write (work items, vendors) is checked, appended to the durable journal,
-  put in the cache and the status file, and acknowledged with warnings; it is replayed
-  on the primary, in journal order and exactly once, when the primary is back;
-- any other write (claims, deployments, …) needs the primary and says so.
+- a journaled write (work items and their dependencies, vendors, deployments, enhancements,
+  the configuration, session prompts) is checked, appended to the durable journal, put in
+  the cache and the status file, and acknowledged with warnings; it is replayed on the
+  primary, in journal order and exactly once, when the primary is back;
+- claims, archiving and migration need the primary and say so: a lease granted from a
+  local journal could be granted twice, and archiving or a migration works over the whole
+  database, which no local layer holds.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import threading
 import time
@@ -20,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +36,13 @@ from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
 from statusboard.domain.status_markdown import StatusData, render
 from statusboard.domain.write_intent import keyed_write
 from statusboard.resilience import file_layers, views
-from statusboard.resilience.cache_writer import CacheWriter, entity_name_key
+from statusboard.resilience.cache_writer import CacheWriter
+from statusboard.resilience.journal_write import Write
+from statusboard.resilience.kinds import SHOWN_IN_FILE, lookup_key
 from statusboard.resilience.layer_answers import CACHE_ANSWERS, FILE_ANSWERS
 from statusboard.resilience.local_store import LocalStore
 from statusboard.resilience.monitor import PrimaryMonitor
-from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, VENDOR, WORK_ITEM, project
+from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, project
 from statusboard.services.status import StatusService
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import archive as archive_repo
@@ -87,6 +94,11 @@ class Resilience:
         if self._store is None:
             self._store = LocalStore(self._settings.cache_path)
         return self._store
+
+    @property
+    def _markdown_lock(self) -> Path:
+        """Shared by the project's servers: one rewrites the status file at a time."""
+        return self.store.path.with_name(self.store.path.name + ".markdown.lock")
 
     def start_monitor(self) -> None:
         self._monitoring = True
@@ -187,17 +199,15 @@ class Resilience:
     def known(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> dict[str, Any] | None:
         """The freshest body the local view holds, of any age: versions only grow, so even an old
         one proves a lower version stale."""
+        pending = self._cache_writer.peek(kind, id=id, name_key=name_key)
+        if pending is not None:
+            held: dict[str, Any] = json.loads(json.dumps(pending, default=str))  # as the cache would hold it
+            return held
         cached = self.store.entity(kind, id=id, name_key=name_key)
         if cached is not None:
             return cached.body
-        data = self.cache_view()
-        if data is None:
-            return None
-        if kind == VENDOR and name_key is not None:
-            return views.find_vendor(data[0], name_key)
-        if kind == WORK_ITEM and id is not None:
-            return next((views.work_item_body(i) for i in data[0].work_items if i["id"] == id), None)
-        return None
+        view = self.cache_view()
+        return None if view is None else views.find_in(view[0], kind, id=id, name_key=name_key)
 
     def fresh_entity(self, kind: str, **lookup: str) -> tuple[dict[str, Any], float] | None:
         cached = self.store.entity(kind, **lookup)
@@ -210,31 +220,39 @@ class Resilience:
         snapshot = self.store.snapshot()
         if snapshot is None or (fresh and self.store.now() - snapshot.taken_at > self._ttl_s):
             return None
-        vendors = [e.body for e in self.store.entities_since(VENDOR, snapshot.taken_at)]
-        items = [e.body for e in self.store.entities_since(WORK_ITEM, snapshot.taken_at)]
-        return views.overlay(snapshot.data, vendors, items), snapshot.taken_at, snapshot.archived_count
+        newer = {kind: [e.body for e in self.store.entities_since(kind, snapshot.taken_at)] for kind in SHOWN_IN_FILE}
+        return views.overlay(snapshot.data, newer), snapshot.taken_at, snapshot.archived_count
 
     # -- writes when the primary does not answer --------------------------------------
 
     def _journal(
         self, tool: str, actor: str, arguments: dict[str, Any], key: str, new_id: str | None
     ) -> dict[str, Any]:
-        kind, body = project(tool, arguments, actor, self._clock.now(), new_id, self.known)
+        projected = project(tool, Write(arguments, actor, self._clock.now(), new_id, self.known))
         try:
-            seq = self.store.append(key, tool, arguments, new_id, actor)
+            seq = self.store.append(key, tool, projected.arguments, new_id, actor)
         except Exception as exc:
             raise DatabaseUnavailableError(
                 f"the primary is unreachable and the local journal could not be written: {exc}",
                 ["primary", "sqlite_cache"],
             ) from exc
-        self.store.put_entities(kind, [body], entity_name_key)
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for kind, body in projected.entities:
+            by_kind.setdefault(kind, []).append(body)
+        for kind, bodies in by_kind.items():
+            self.store.put_entities(kind, bodies, partial(lookup_key, kind))
         warnings = ["database_unavailable", "wrote_to_cache"]
-        wrote_markdown = self._write_markdown(kind, body)
+        wrote_markdown = any(kind in SHOWN_IN_FILE for kind in by_kind) and self._write_markdown(by_kind)
         if wrote_markdown:
             warnings.append("wrote_to_markdown")
+        extra: dict[str, Any] = {}
+        if projected.unverified:
+            warnings.append("checked_on_replay")
+            extra["checked_on_replay"] = projected.unverified
         log.warning("journaled %s as #%d while the primary is unreachable", tool, seq)
         return {
-            **body,
+            **projected.ack,
+            **extra,
             "journal_seq": seq,
             "data_source": "sqlite_cache",
             "warnings": warnings,
@@ -242,17 +260,32 @@ class Resilience:
             "wrote_to_markdown": wrote_markdown,
         }
 
-    def _write_markdown(self, kind: str, body: dict[str, Any]) -> bool:
+    def _rewrite_markdown_from_primary(self) -> None:
+        """The file written during the outage showed what was journaled; after the replay it shows
+        what the primary holds (a write refused on replay leaves it)."""
+        path = Path(self._settings.markdown_path)
+        if not path.exists():
+            return
+        try:
+            with self._db.snapshot() as conn:
+                data = StatusService.file_data(conn)
+            with _file_lock(self._markdown_lock):
+                write_atomically(path, render(data))
+        except DatabaseUnavailableError:
+            log.info("the primary went away again before the status file could be rewritten")
+        except OSError:
+            log.exception("could not rewrite the status file after the replay")
+
+    def _write_markdown(self, entities: dict[str, list[dict[str, Any]]]) -> bool:
         path = Path(self._settings.markdown_path)
         try:
-            with _file_lock(self.store.path.with_name(self.store.path.name + ".markdown.lock")):
+            with _file_lock(self._markdown_lock):
                 if path.exists():
                     data = file_layers.from_disk(path)
                 else:
                     view = self.cache_view()
                     data = view[0] if view is not None else StatusData()
-                data = views.overlay(data, *(([body], []) if kind == VENDOR else ([], [body])))
-                write_atomically(path, render(data))
+                write_atomically(path, render(views.overlay(data, entities)))
             return True
         except (OSError, file_layers.LayerUnavailable):
             log.exception("could not write the status file during the outage")
@@ -288,6 +321,7 @@ class Resilience:
             if any(counts.values()):
                 self.store.record_sync(counts["applied"], counts["already_committed"], counts["conflict"])
                 log.warning("journal replay: %s", counts)
+                self._rewrite_markdown_from_primary()
         return self.store.count("pending") == 0
 
     def _replay_one(

@@ -7,13 +7,15 @@ or null (a file does not show versions, so `version` is null there).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from statusboard.domain.enhancements import PENDING
 from statusboard.domain.status_markdown import StatusData, render
 from statusboard.domain.vendors import name_key
+from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
 from statusboard.services.status import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
 
 # -- from full entity bodies to what the file shows ------------------------------
@@ -38,21 +40,61 @@ def work_item_outline(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def overlay(data: StatusData, vendors: Iterable[dict[str, Any]], items: Iterable[dict[str, Any]]) -> StatusData:
-    """`data` with newer full bodies put in place: a vendor replaces the one of its name, an item
-    the one of its id; a deleted or archived item leaves the list."""
+def deployment_outline(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": body["id"],
+        "timestamp": _iso(body["timestamp"]),
+        "commit_hash": body["commit_hash"],
+        "pr_number": body.get("pr_number"),
+        "metadata": body.get("metadata") or {},
+        # A vendor named by an id the local view did not know has no name to show yet.
+        "affected_vendors": [
+            {"id": v.get("id"), "name": v["name"]} for v in body.get("affected_vendors") or [] if v.get("name")
+        ],
+        "related_work_items": [{"id": item["id"]} for item in body.get("related_work_items") or []],
+    }
+
+
+def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) -> StatusData:
+    """`data` with newer full bodies put in place: a vendor replaces the one of its name; an item,
+    a deployment, an enhancement or a session prompt the one of its id (or joins the list);
+    a deleted or archived item leaves the list."""
     by_name = {name_key(vendor["name"]): vendor for vendor in data.vendors}
-    for body in vendors:
+    for body in entities.get(VENDOR, ()):
         by_name[name_key(body["name"])] = vendor_outline(body)
     by_id = {item["id"]: item for item in data.work_items}
-    for body in items:
+    for body in entities.get(WORK_ITEM, ()):
         if body.get("deleted_at") or body.get("archived"):
             by_id.pop(body["id"], None)
         elif "item_type" in body and "title" in body:
             by_id[body["id"]] = work_item_outline(body)
+    deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
+    enhancements = _by_id(data.enhancements, (e for e in entities.get(ENHANCEMENT, ()) if "title" in e))
+    prompts = _by_id(data.session_prompts, entities.get(SESSION_PROMPT, ()))
     return replace(
-        data, vendors=sorted(by_name.values(), key=lambda v: name_key(v["name"])), work_items=list(by_id.values())
+        data,
+        vendors=sorted(by_name.values(), key=lambda v: name_key(v["name"])),
+        work_items=list(by_id.values()),
+        deployments=deployments,
+        enhancements=enhancements,
+        session_prompts=prompts,
     )
+
+
+def _by_id(entries: list[dict[str, Any]], newer: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged = {entry.get("id") or f"#{n}": entry for n, entry in enumerate(entries)}
+    for body in newer:
+        merged[body["id"]] = body
+    return list(merged.values())
+
+
+def _when(timestamp: Any) -> datetime:
+    when = timestamp if isinstance(timestamp, datetime) else datetime.fromisoformat(str(timestamp))
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _iso(timestamp: Any) -> str:
+    return _when(timestamp).isoformat()
 
 
 # -- answers ------------------------------------------------------------------------
@@ -69,6 +111,24 @@ def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
         "extractor_version": metadata.get("extractor_version"),
         "metadata": metadata,
     }
+
+
+def find_in(
+    data: StatusData, kind: str, *, id: str | None = None, name_key: str | None = None
+) -> dict[str, Any] | None:
+    """What the view shows of one entity, found by id (or a vendor by its name key)."""
+    if kind == VENDOR:
+        found = next((v for v in data.vendors if (v.get("id") == id if id else _key(v) == name_key)), None)
+        return None if found is None else vendor_body(found)
+    entries = {WORK_ITEM: data.work_items, DEPLOYMENT: data.deployments, ENHANCEMENT: data.enhancements}.get(kind)
+    found = None if entries is None or id is None else next((e for e in entries if e.get("id") == id), None)
+    if found is not None and kind == WORK_ITEM:
+        return work_item_body(found)
+    return found
+
+
+def _key(vendor: dict[str, Any]) -> str:
+    return name_key(vendor["name"])
 
 
 def find_vendor(data: StatusData, name: str) -> dict[str, Any] | None:
@@ -116,6 +176,41 @@ def nested_children(data: StatusData, root_id: str) -> list[dict[str, Any]]:
         for node in nodes:
             node["children"] = by_parent.get(node["id"], [])
     return by_parent.get(root_id, [])
+
+
+def dependencies_with(
+    item: dict[str, Any], links: Iterable[dict[str, Any]], known: Callable[..., dict[str, Any] | None]
+) -> list[dict[str, Any]]:
+    """The item's dependencies with newer links laid over them, oldest first (a removal drops one)."""
+    item_id = item["id"]
+    current = {view["id"]: view for view in item.get("dependencies") or []}
+    for link in links:
+        if item_id not in (link["work_item_id"], link["depends_on_id"]):
+            continue
+        outgoing = link["work_item_id"] == item_id
+        other = link["depends_on_id"] if outgoing else link["work_item_id"]
+        direction = "outgoing" if outgoing else "incoming"
+        if link.get("removed"):
+            current = {
+                key: view
+                for key, view in current.items()
+                if key != link["id"] and (view["direction"], view["related_item"].get("id")) != (direction, other)
+            }
+            continue
+        current[link["id"]] = {
+            "id": link["id"],
+            "type": link["dependency_type"],
+            "direction": direction,
+            "related_item": known(WORK_ITEM, id=other) or {"id": other},
+            "created_at": link.get("created_at"),
+            "created_by": link.get("created_by"),
+        }
+    return list(current.values())
+
+
+def list_session_prompts(data: StatusData, session_id: str | None, limit: int, offset: int) -> dict[str, Any]:
+    chosen = [p for p in data.session_prompts if session_id is None or p["session_id"] == session_id]
+    return {"prompts": chosen[offset : offset + limit], "total_count": len(chosen), "limit": limit, "offset": offset}
 
 
 def list_work_items(data: StatusData, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
@@ -173,4 +268,4 @@ def full_status(data: StatusData, output_format: str, archived_count: int | None
 
 
 def _newest_first(deployments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(deployments, key=lambda d: d["timestamp"], reverse=True)
+    return sorted(deployments, key=lambda d: _when(d["timestamp"]), reverse=True)

@@ -123,19 +123,43 @@ def _upgrade(settings: Settings) -> int:
 
 
 def _status(settings: Settings, output_format: str, write: bool) -> int:
+    """Like every read, the status falls back to the cache, git history or the file on disk
+    when the primary does not answer; it says so on stderr, and a --write is not done then."""
     import json
 
+    from sqlalchemy.exc import OperationalError
+
+    from statusboard.domain.errors import DatabaseUnavailableError
+    from statusboard.interfaces.mcp.record_tools import GenerateStatusArgs
     from statusboard.wiring import build_app
 
-    app = build_app(settings)
     try:
-        report = app.status.generate("markdown" if output_format == "markdown" else "json", write)
+        app = build_app(settings)
+    except (DatabaseUnavailableError, OperationalError):
+        app = build_app(settings, migrate=False)  # the fallback layers need no schema
+    args = GenerateStatusArgs(output_format="markdown" if output_format == "markdown" else "json", write_file=write)
+    try:
+        report = app.resilience.call(
+            "generate_full_status",
+            settings.client_id or "statusboard-cli",
+            args,
+            lambda: app.status.generate(args.output_format, args.write_file),
+        )
     finally:
         app.close()
     if output_format == "markdown":
         sys.stdout.write(report["markdown"])
     else:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-    if write:
+        print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    if report["data_source"] != "database":
+        print(
+            f"statusboard: the primary database is unreachable; served from {report['data_source']}"
+            f" ({', '.join(report['warnings'])})",
+            file=sys.stderr,
+        )
+        if write:
+            print("statusboard: the status file was not written (it is written from the primary only)", file=sys.stderr)
+            return exit_code(DatabaseUnavailableError("the primary database is unreachable", ["primary"]))
+    elif write:
         print(f"statusboard: wrote {report['written_to']}", file=sys.stderr)
     return 0

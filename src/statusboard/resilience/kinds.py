@@ -1,0 +1,30 @@
+"""The kinds of entity the local cache holds, and what each is found by besides its id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statusboard.domain.vendors import name_key
+
+WORK_ITEM = "work_item"
+VENDOR = "vendor"
+DEPLOYMENT = "deployment"
+ENHANCEMENT = "enhancement"
+SESSION_PROMPT = "session_prompt"
+CONFIGURATION = "project_configuration"
+DEPENDENCY = "dependency"
+
+SHOWN_IN_FILE = (WORK_ITEM, VENDOR, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT)  # what the status file shows
+
+
+def dependency_key(work_item_id: str, depends_on_id: str) -> str:
+    return f"{work_item_id}->{depends_on_id}"
+
+
+def lookup_key(kind: str, body: dict[str, Any]) -> str | None:
+    """A vendor is found by its case-folded name, a dependency by the pair of items it links."""
+    if kind == VENDOR:
+        return name_key(body["name"])
+    if kind == DEPENDENCY:
+        return dependency_key(body["work_item_id"], body["depends_on_id"])
+    return None

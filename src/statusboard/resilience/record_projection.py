@@ -1,0 +1,150 @@
+"""Outage writes to the project records: deployments, enhancements, the configuration and
+session prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from statusboard.domain.deployments import NewDeployment
+from statusboard.domain.enhancements import EnhancementChanges, NewEnhancement
+from statusboard.domain.errors import ValidationError
+from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges
+from statusboard.domain.session_prompts import parse_frontmatter
+from statusboard.domain.vendors import name_key
+from statusboard.resilience.journal_write import Projection, Write, checked, stamped
+from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
+
+
+def record_deployment(write: Write) -> Projection:
+    draft = NewDeployment.model_validate(write.arguments)
+    unverified: list[str] = []
+    vendors: dict[str, dict[str, Any]] = {}
+    for field, lookups in (
+        ("vendor_ids", [{"id": vendor_id} for vendor_id in draft.vendor_ids]),
+        ("vendor_names", [{"name_key": name_key(name), "name": name} for name in draft.vendor_names]),
+    ):
+        for lookup in lookups:
+            shown = lookup.pop("name", None)
+            vendor = write.known(VENDOR, **lookup)
+            if vendor is None:
+                unverified.append(field)
+                vendor = {"id": lookup.get("id"), "name": shown}
+            vendors.setdefault(vendor.get("id") or name_key(vendor["name"]), vendor)
+    items = []
+    for item_id in dict.fromkeys(draft.work_item_ids):
+        item = write.known(WORK_ITEM, id=item_id)
+        if item is None:
+            unverified.append("work_item_ids")
+        items.append(item or {"id": item_id})
+    timestamp = (draft.timestamp or write.at).isoformat()
+    metadata = draft.metadata.model_dump(mode="json", exclude_none=True)
+    body = {
+        "id": write.assigned_id(),
+        "timestamp": timestamp,
+        "commit_hash": draft.metadata.commit_hash,
+        "pr_number": draft.metadata.pr_number,
+        "metadata": metadata,
+        "created_at": write.stamp,
+        "created_by": write.actor,
+        "affected_vendors": sorted(vendors.values(), key=lambda v: name_key(v.get("name") or "")),
+        "related_work_items": items,
+    }
+    # The replay records the deployment at the time it was acknowledged, not at the replay's.
+    arguments = {**write.arguments, "timestamp": timestamp}
+    return Projection([(DEPLOYMENT, body)], body, arguments, sorted(set(unverified)))
+
+
+def create_enhancement(write: Write) -> Projection:
+    draft = NewEnhancement.model_validate(write.arguments)
+    depends_on = list(dict.fromkeys(draft.depends_on))
+    unverified = ["depends_on"] if any(write.known(ENHANCEMENT, id=other) is None for other in depends_on) else []
+    body = {
+        **draft.model_dump(mode="json", exclude={"depends_on"}),
+        "id": write.assigned_id(),
+        "version": 1,
+        "depends_on": depends_on,
+        "created_at": write.stamp,
+        "updated_at": write.stamp,
+        "created_by": write.actor,
+        "updated_by": write.actor,
+    }
+    return Projection([(ENHANCEMENT, body)], body, write.arguments, unverified)
+
+
+def update_enhancement(write: Write) -> Projection:
+    enhancement_id, version = write.arguments["id"], write.arguments["version"]
+    changes = EnhancementChanges.model_validate(
+        {k: v for k, v in write.arguments.items() if k not in ("id", "version")}
+    )
+    given = changes.model_dump(mode="json", include=changes.model_fields_set)
+    for name, value in given.items():
+        if value is None and name != "description":
+            raise ValidationError.single(name, "must not be null")
+    if not given:
+        raise ValidationError.single("id", "give at least one field to change")
+    body = checked(write.known(ENHANCEMENT, id=enhancement_id), version, ENHANCEMENT, {"id": enhancement_id})
+    unverified = [] if "title" in body else ["id"]
+    if "depends_on" in given:
+        given["depends_on"] = list(dict.fromkeys(given["depends_on"]))
+        if enhancement_id in given["depends_on"]:
+            raise ValidationError.single("depends_on", "an enhancement cannot depend on itself")
+        if not _acyclic_as_far_as_known(write, enhancement_id, given["depends_on"]):
+            unverified.append("depends_on")
+    updated = stamped({**body, **given}, version, write)
+    return Projection([(ENHANCEMENT, updated)], updated, write.arguments, unverified)
+
+
+def _acyclic_as_far_as_known(write: Write, enhancement_id: str, depends_on: list[str]) -> bool:
+    """Refuses a cycle the local view can see; False when some link could not be followed."""
+    complete = True
+    seen: set[str] = set()
+    stack = list(depends_on)
+    while stack:
+        other = stack.pop()
+        if other == enhancement_id:
+            raise ValidationError.single("depends_on", "would make a dependency cycle")
+        if other in seen:
+            continue
+        seen.add(other)
+        known = write.known(ENHANCEMENT, id=other)
+        if known is None or "depends_on" not in known:
+            complete = False
+            continue
+        stack.extend(known["depends_on"])
+    return complete
+
+
+def update_configuration(write: Write) -> Projection:
+    version = write.arguments["version"]
+    changes = ConfigurationChanges.model_validate({k: v for k, v in write.arguments.items() if k != "version"})
+    given = changes.model_dump(mode="json", include=changes.model_fields_set)
+    if not given:
+        raise ValidationError.single("version", "give at least one setting to change")
+    current = write.known(CONFIGURATION, id=CONFIGURATION_ID)
+    body = stamped({**checked(current, version, CONFIGURATION, {"id": CONFIGURATION_ID}), **given}, version, write)
+    return Projection([(CONFIGURATION, body)], body, write.arguments, [] if current else ["version"])
+
+
+def record_session_prompt(write: Write) -> Projection:
+    content = write.arguments["content"]
+    frontmatter, _body = parse_frontmatter(content)
+    body = {
+        "id": write.assigned_id(),
+        "session_id": write.arguments["session_id"],
+        "schema_version": str(frontmatter["schema_version"]),
+        "frontmatter": frontmatter,
+        "content": content,
+        "recorded_at": write.stamp,
+        "created_by": write.actor,
+    }
+    return Projection([(SESSION_PROMPT, body)], body, write.arguments)
+
+
+PROJECTORS: dict[str, Callable[[Write], Projection]] = {
+    "record_deployment": record_deployment,
+    "create_enhancement": create_enhancement,
+    "update_enhancement": update_enhancement,
+    "update_project_configuration": update_configuration,
+    "record_session_prompt": record_session_prompt,
+}
