@@ -1,0 +1,45 @@
+"""Hot reads run by the driver itself, on PostgreSQL.
+
+Per statement, SQLAlchemy's execution path (cache lookup, execution context, result
+metadata, row objects) costs about 0.3-0.5 ms on PostgreSQL: more than the round trip of
+a prepared statement to a local server. The read every agent makes all the time
+(query_work_item) therefore compiles its statement once and runs it on the psycopg
+cursor of the connection the request already checked out; psycopg prepares it on the
+server after a few runs. The rows are the ones SQLAlchemy would return: psycopg decodes
+jsonb, timestamptz and booleans itself, and the PostgreSQL types used here add no result
+processing of their own. Errors come back as SQLAlchemy's, so callers handle them as any
+other (an outage becomes DatabaseUnavailableError in `Database`).
+SQLite keeps the ordinary path: its driver call is cheap, and its types do need processing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Executable
+from sqlalchemy.exc import DBAPIError
+
+
+class DriverQuery:
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._sql: str | None = None
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        if conn.dialect.name != "postgresql":
+            return conn.execute(self._statement, dict(params)).all()
+        if self._sql is None:
+            self._sql = str(self._statement.compile(dialect=conn.dialect))  # type: ignore[attr-defined]
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self._sql, params)
+            return cursor.fetchall()  # type: ignore[no-any-return]
+        except dbapi.Error as exc:
+            wrapped = DBAPIError.instance(self._sql, dict(params), exc, dbapi.Error)
+            if isinstance(exc, dbapi.OperationalError):
+                conn.invalidate(exc)  # the connection may be gone: the pool must not hand it out again
+            raise wrapped from exc
+        finally:
+            cursor.close()
