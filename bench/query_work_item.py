@@ -239,6 +239,8 @@ def stdio_server(url: str, actor: str = ACTOR) -> StdioServerParameters:
         # the server's local cache (degraded mode) in the temp dir, not in the checkout
         "STATUSBOARD_CACHE_PATH": os.path.join(tempfile.gettempdir(), f"statusboard-bench-{os.getpid()}", "cache.db"),
     }
+    if "PYTHONPATH" in os.environ:  # a checkout run with PYTHONPATH (a worktree, say): the server runs its code too
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env)
 
 

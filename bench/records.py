@@ -240,11 +240,14 @@ def measure_service(app: App, data: DataSet, names: list[str], args: argparse.Na
     if data.measure_status:
         n = status_iterations(data, args.iterations)
         as_json, as_markdown = (lambda: app.status.generate("json")), (lambda: app.status.generate("markdown"))
-        write = ServiceWrite(app)
+        write, vendor_write = ServiceWrite(app), ServiceVendorWrite(app, names[1])
         calls: list[tuple[Step | None, Step]] = [(write, as_json), (write, as_markdown)]
         calls += [(as_json, as_json), (as_markdown, as_markdown)]
         samples = timed(calls, n, min(args.warmup, n))
-        labels = ["json cold", "md cold", "json warm", "md warm"]
+        # A pass of their own: interleaved with the others, a JSON call after a vendor write
+        # would leave the file's vendor section for the next markdown call (after a config write) to build.
+        samples += timed([(vendor_write, as_json), (vendor_write, as_markdown)], n, min(args.warmup, n))
+        labels = ["json cold", "md cold", "json warm", "md warm", "json cold vendor", "md cold vendor"]
         out += [(f"service generate_full_status {label}", s) for label, s in zip(labels, samples, strict=True)]
     return out
 
@@ -261,6 +264,19 @@ class ServiceWrite:
         self._version = self._app.configuration.update(ACTOR, self._version, changes)["version"]
 
 
+class ServiceVendorWrite:
+    """A write to one vendor (its status flips), so the next status rebuilds what shows vendors."""
+
+    def __init__(self, app: App, name: str) -> None:
+        self._app = app
+        self._name = name
+        self._vendor = app.vendors.query(name)
+
+    def __call__(self) -> None:
+        status = "broken" if self._vendor["status"] == "operational" else "operational"
+        self._vendor = self._app.vendors.update_status(ACTOR, self._name, self._vendor["version"], status=status)
+
+
 def status_iterations(data: DataSet, iterations: int) -> int:
     return iterations if data.items < 1000 else max(20, iterations // 5)
 
@@ -271,6 +287,7 @@ async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.
     as_json: Call = ("generate_full_status", {})
     as_markdown: Call = ("generate_full_status", {"output_format": "markdown"})
     write: Call = ("update_project_configuration", {})  # its arguments are filled in when it runs
+    vendor_write: Call = ("update_vendor_status", {})  # likewise
     # (label, what to call untimed first, what to time)
     calls: list[tuple[str, Call | None, Callable[[], Call]]] = [("mcp ping", None, lambda: ("ping", {}))]
     if data.measure_vendor:
@@ -282,18 +299,28 @@ async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.
             ("mcp generate_full_status md cold", write, lambda: as_markdown),
             ("mcp generate_full_status json warm", as_json, lambda: as_json),
             ("mcp generate_full_status md warm", as_markdown, lambda: as_markdown),
+            ("mcp generate_full_status json cold vendor", vendor_write, lambda: as_json),
+            ("mcp generate_full_status md cold vendor", vendor_write, lambda: as_markdown),
         ]
     iterations = status_iterations(data, args.iterations) if data.measure_status else args.iterations
     samples: list[list[float]] = [[] for _ in calls]
+    # The calls after a vendor write get a pass of their own (see measure_service).
+    passes = [[k for k, call in enumerate(calls) if call[1] is not vendor_write]]
+    passes += [[k for k, call in enumerate(calls) if call[1] is vendor_write]]
     async with Client(params, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:
         version = (await checked(client, ("get_project_configuration", {})))["version"]
-        for i in range(min(args.warmup, iterations) + iterations):
-            order = range(len(calls)) if i % 2 == 0 else reversed(range(len(calls)))
+        vendor = await checked(client, ("query_vendor_status", {"name": names[1]}))
+        for i, ks in ((i, ks) for ks in passes if ks for i in range(min(args.warmup, iterations) + iterations)):
+            order = ks if i % 2 == 0 else reversed(ks)
             for k in order:
                 _, prepare, pick_call = calls[k]
                 if prepare is write:
                     changed = {"version": version, "git_dirty": version % 2 == 0}
                     version = (await checked(client, ("update_project_configuration", changed)))["version"]
+                elif prepare is vendor_write:
+                    status = "broken" if vendor["status"] == "operational" else "operational"
+                    flipped = {"name": names[1], "version": vendor["version"], "status": status}
+                    vendor = await checked(client, ("update_vendor_status", flipped))
                 elif prepare is not None:
                     await checked(client, prepare)
                 name, arguments = pick_call()
@@ -336,7 +363,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
             new = [Measure(backend, 0, f"{data.name}: {label}", s) for label, s in service]
             new += [ping] + [Measure(backend, 0, f"{data.name}: {label}", s, ping) for label, s in mcp[1:]]
             for row in new:
-                print(f"  {row.measure:<44} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
+                print(f"  {row.measure:<50} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
             rows += new
     return rows
 
@@ -344,7 +371,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
 def report(rows: list[Measure]) -> None:
     load1, load5, _ = os.getloadavg()
     print(f"\nrecords: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end")
-    header = f"{'backend':<11} {'measure':<44} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
+    header = f"{'backend':<11} {'measure':<50} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
     print(header + "\n" + "-" * len(header))
     for row in rows:
         ratio = ""
@@ -352,7 +379,7 @@ def report(rows: list[Measure]) -> None:
             b = row.baseline
             ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
         figures = f"{len(row.samples):>5} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}"
-        print(f"{row.backend:<11} {row.measure:<44} {figures}  {ratio}")
+        print(f"{row.backend:<11} {row.measure:<50} {figures}  {ratio}")
     print("\ntargets:")
     for row in rows:
         p99 = row.pct(0.99)

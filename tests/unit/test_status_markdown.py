@@ -108,6 +108,25 @@ def test_work_items_come_out_as_a_tree_keeping_their_order() -> None:
     ]
 
 
+def test_the_tree_takes_orphans_as_roots_and_leaves_out_what_no_root_reaches() -> None:
+    def item(item_id: str, parent: str | None, depth: int) -> dict[str, Any]:
+        return {"id": item_id, "parent_id": parent, "depth": depth, "item_type": "task", "title": item_id}
+
+    items = [
+        item("a", None, 0),
+        item("x", "y", 1),  # x and y are each other's parent: no root reaches them
+        item("b", "gone", 1),  # its parent is not listed: a root
+        item("c", "a", 1),
+        item("y", "x", 1),
+        item("d", "a", 1),
+        item("e", "b", 2),
+        item("f", "c", 2),
+    ]
+    lines = render(StatusData(work_items=[{"status": "active", **ITEM_DEFAULTS, **i} for i in items])).split("\n")
+    start = lines.index("## Work Items (6 total)")
+    assert [line.split(" #")[-1] for line in lines[start + 1 : start + 7]] == ["a", "c", "f", "d", "b", "e"]
+
+
 @pytest.mark.parametrize("text", ["plain", "two\nlines", "back\\slash\\n not a newline", "\\", "\n\n"])
 def test_one_line_text_reads_back(text: str) -> None:
     assert "\n" not in one_line(text)

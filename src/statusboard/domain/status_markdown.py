@@ -20,7 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from itertools import product
+from typing import Any, NamedTuple
 
 from statusboard.domain.deployments import ordered_test_summary
 from statusboard.domain.enhancements import display_quarter
@@ -29,6 +30,7 @@ from statusboard.domain.vendors import FORMATS
 TITLE = "# Project Status"
 FORMAT_LABELS = {"excel": "Excel", "csv": "CSV", "pdf": "PDF", "ocr": "OCR"}
 TICK = {True: "✓", False: "✗"}
+_LABELS = tuple(FORMAT_LABELS[name] for name in FORMATS)
 _HEADER_LIKE = re.compile(r"^\\*#")
 
 
@@ -42,36 +44,107 @@ class StatusData:
 
 
 def render(data: StatusData) -> str:
-    lines = [TITLE]
-    lines += _section("Vendors", data.vendors, _vendor_lines)
-    lines += _section("Deployments", sorted(data.deployments, key=_deployment_order, reverse=True), _deployment_lines)
-    lines += _section("Future Enhancements", data.enhancements, _enhancement_lines)
-    lines += _section("Work Items", _tree_order(data.work_items), _work_item_lines)
-    lines += _section("Session Prompts", data.session_prompts, _prompt_lines)
-    return "\n".join(lines) + "\n"
+    return assemble(
+        vendors_section(data.vendors),
+        deployments_section(data.deployments),
+        enhancements_section(data.enhancements),
+        work_items_section(data.work_items),
+        prompts_section(data.session_prompts),
+    )
 
 
-def _section(name: str, entries: list[dict[str, Any]], render_entry: Any) -> list[str]:
-    lines = [f"## {name} ({len(entries)} total)"]
-    for entry in entries:
-        lines += render_entry(entry)
-    return lines
+def assemble(*sections: str) -> str:
+    """The file from its sections' texts (as the `*_section` functions give them), in file order."""
+    return "\n".join((TITLE, *sections)) + "\n"
 
 
-def _vendor_lines(vendor: dict[str, Any]) -> list[str]:
+def _section(name: str, count: int, lines: Iterable[str]) -> str:
+    return "\n".join((f"## {name} ({count} total)", *lines))
+
+
+# -- vendors ------------------------------------------------------------------------------
+
+
+class VendorFacts(NamedTuple):
+    """What the file shows of a vendor, flat: the form the database picks out of its metadata."""
+
+    name: str
+    status: str
+    passing: int | None  # the test results: all three or none
+    total: int | None
+    skipped: int | None
+    excel: bool | None  # the format support: all four or none
+    csv: bool | None
+    pdf: bool | None
+    ocr: bool | None
+    extractor_version: str | None
+    manifest_compliant: bool | None
+
+
+def vendors_section(vendors: list[dict[str, Any]]) -> str:
+    return vendor_facts_section([vendor_facts(vendor) for vendor in vendors])
+
+
+def vendor_facts_section(vendors: Iterable[VendorFacts]) -> str:
+    lines = list(map(_vendor_line, vendors))
+    return _section("Vendors", len(lines), lines)
+
+
+def vendor_facts(vendor: dict[str, Any]) -> VendorFacts:
     meta = vendor["metadata"]
-    line = f"- {vendor['name']}: {vendor['status']}"
-    results = meta.get("test_results")
-    if results is not None:
-        line += f" ({results['passing']}/{results['total']} tests passed, {results['skipped']} skipped)"
-    formats = meta.get("format_support")
-    if formats is not None:
-        line += " [" + ", ".join(FORMAT_LABELS[name] for name in FORMATS if formats[name]) + "]"
-    if meta.get("extractor_version"):
-        line += f" v{meta['extractor_version']}"
-    if meta.get("manifest_compliant") is not None:
-        line += f" manifest {TICK[meta['manifest_compliant']]}"
-    return [line]
+    results = meta.get("test_results") or {}
+    formats = meta.get("format_support") or {}
+    return VendorFacts(
+        vendor["name"],
+        vendor["status"],
+        results.get("passing"),
+        results.get("total"),
+        results.get("skipped"),
+        formats.get("excel"),
+        formats.get("csv"),
+        formats.get("pdf"),
+        formats.get("ocr"),
+        meta.get("extractor_version"),
+        meta.get("manifest_compliant"),
+    )
+
+
+# Format support has 16 possible values: each one's text is made once.
+_FORMATS_TEXT = {
+    flags: " [" + ", ".join([label for label, on in zip(_LABELS, flags, strict=True) if on]) + "]"
+    for flags in product((False, True), repeat=len(FORMATS))
+}
+_MANIFEST_TEXT = {flag: f" manifest {tick}" for flag, tick in TICK.items()}
+
+
+def _vendor_line(vendor: VendorFacts) -> str:
+    name, status, passing, total, skipped, excel, csv, pdf, ocr, version, manifest = vendor
+    line = f"- {name}: {status}"
+    if total is not None:
+        line = f"{line} ({passing}/{total} tests passed, {skipped} skipped)"
+    if excel is not None:
+        line += _FORMATS_TEXT[bool(excel), bool(csv), bool(pdf), bool(ocr)]
+    if version:
+        line = f"{line} v{version}"
+    if manifest is not None:
+        line += _MANIFEST_TEXT[manifest]
+    return line
+
+
+# -- deployments --------------------------------------------------------------------------
+
+
+def deployments_section(deployments: Iterable[dict[str, Any]]) -> str:
+    """Newest first by what the file shows (see `_deployment_order`). Each deployment is
+    written as it comes, and only its text and its sort key are kept (see `work_item_facts_section`)."""
+    keys: list[tuple[str, int, str]] = []
+    blocks: list[str] = []
+    for deployment in deployments:
+        key = _deployment_order(deployment)
+        keys.append(key)
+        blocks.append("\n".join(_deployment_lines(deployment, key[0])))
+    newest_first = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)  # stable, ties keep their order
+    return _section("Deployments", len(blocks), [blocks[i] for i in newest_first])
 
 
 def _deployment_order(deployment: dict[str, Any]) -> tuple[str, int, str]:
@@ -84,9 +157,9 @@ def utc_stamp(timestamp: str) -> str:
     return datetime.fromisoformat(timestamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _deployment_lines(deployment: dict[str, Any]) -> list[str]:
+def _deployment_lines(deployment: dict[str, Any], stamp: str) -> list[str]:
     meta = deployment["metadata"]
-    header = f"### {utc_stamp(deployment['timestamp'])}"
+    header = f"### {stamp}"
     if meta.get("pr_number") is not None:
         header += f" - PR #{meta['pr_number']}"
     lines = [header]
@@ -95,16 +168,26 @@ def _deployment_lines(deployment: dict[str, Any]) -> list[str]:
     lines.append(f"- Commit: {deployment['commit_hash']}")
     items = deployment.get("related_work_items") or []
     if items:
-        lines.append("- Work Items: " + ", ".join(f"#{item['id']}" for item in items))
+        lines.append("- Work Items: " + ", ".join([f"#{item['id']}" for item in items]))
     vendors = deployment.get("affected_vendors") or []
     if vendors:
-        lines.append("- Vendors: " + ", ".join(vendor["name"] for vendor in vendors))
+        lines.append("- Vendors: " + ", ".join([vendor["name"] for vendor in vendors]))
     summary = meta.get("test_summary")
     if summary:
-        lines.append("- Tests: " + ", ".join(f"{count} {name}" for name, count in ordered_test_summary(summary)))
+        lines.append("- Tests: " + ", ".join([f"{count} {name}" for name, count in ordered_test_summary(summary)]))
     if meta.get("constitutional_compliance") is not None:
         lines.append(f"- Constitutional Compliance: {TICK[meta['constitutional_compliance']]}")
     return lines
+
+
+# -- enhancements -------------------------------------------------------------------------
+
+
+def enhancements_section(enhancements: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for enhancement in enhancements:
+        lines += _enhancement_lines(enhancement)
+    return _section("Future Enhancements", len(enhancements), lines)
 
 
 def _enhancement_lines(enhancement: dict[str, Any]) -> list[str]:
@@ -121,35 +204,117 @@ def _enhancement_lines(enhancement: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _tree_order(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Parents before their children, siblings in the order given: a depth-first walk."""
-    children: dict[str | None, list[dict[str, Any]]] = {}
-    known = {item["id"] for item in items}
+# -- work items ---------------------------------------------------------------------------
+
+
+class WorkItemFacts(NamedTuple):
+    """What the file shows of a live work item, flat."""
+
+    id: str
+    parent_id: str | None
+    depth: int
+    item_type: str
+    title: str
+    status: str
+    priority: str | None
+    branch_name: str | None
+    commit_hash: str | None
+    pr_number: int | None
+
+
+def work_items_section(items: list[dict[str, Any]]) -> str:
+    return work_item_facts_section(map(work_item_facts, items))
+
+
+def work_item_facts_section(items: Iterable[WorkItemFacts]) -> str:
+    """Live items, oldest first, written as a tree (see `_tree_order`).
+
+    Each item is kept only as its id, its parent's id and its line (strings, in three
+    lists): thousands of tuples held to the end would have the garbage collector promote
+    them, and every few builds pay for a full collection of the process.
+    """
+    ids: list[str] = []
+    parents: list[str | None] = []
+    lines: list[str] = []
     for item in items:
-        parent = item["parent_id"] if item["parent_id"] in known else None
-        children.setdefault(parent, []).append(item)
-    ordered: list[dict[str, Any]] = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        item = stack.pop()
-        ordered.append(item)
-        stack.extend(reversed(children.get(item["id"], [])))
+        ids.append(item[0])
+        parents.append(item[1])
+        lines.append(_work_item_line(item))
+    order = _tree_order(ids, parents)
+    return _section("Work Items", len(order), [lines[i] for i in order])
+
+
+def work_item_facts(item: dict[str, Any]) -> WorkItemFacts:
+    return WorkItemFacts(
+        item["id"],
+        item["parent_id"],
+        item["depth"],
+        item["item_type"],
+        item["title"],
+        item["status"],
+        item.get("priority"),
+        item.get("branch_name"),
+        item.get("commit_hash"),
+        item.get("pr_number"),
+    )
+
+
+def _tree_order(ids: list[str], parents: list[str | None]) -> list[int]:
+    """The positions of the items, parents before their children and siblings in the order
+    given: a depth-first walk. An item whose parent is not among them is a root."""
+    position = {item_id: i for i, item_id in enumerate(ids)}
+    count = len(ids)
+    first_child, last_child, next_sibling = [-1] * count, [-1] * count, [-1] * count
+    first_root = last_root = -1
+    for i, parent_id in enumerate(parents):
+        parent = -1 if parent_id is None else position.get(parent_id, -1)
+        if parent == -1:
+            if last_root == -1:
+                first_root = i
+            else:
+                next_sibling[last_root] = i
+            last_root = i
+        else:
+            if last_child[parent] == -1:
+                first_child[parent] = i
+            else:
+                next_sibling[last_child[parent]] = i
+            last_child[parent] = i
+    ordered: list[int] = []
+    later: list[int] = []  # next siblings to come back to, innermost last
+    node = first_root
+    while node != -1 or later:
+        if node == -1:
+            node = later.pop()
+        ordered.append(node)
+        if next_sibling[node] != -1:
+            later.append(next_sibling[node])
+        node = first_child[node]
     return ordered
 
 
-def _work_item_lines(item: dict[str, Any]) -> list[str]:
-    attrs = [item["status"]]
-    priority = item.get("priority")
+def _work_item_line(item: WorkItemFacts) -> str:
+    item_id, _, depth, item_type, title, status, priority, branch, commit, pr_number = item
+    attrs = status
     if priority:
-        attrs.append(f"priority: {priority}")
-    if item.get("branch_name"):
-        attrs.append(f"branch: {item['branch_name']}")
-    if item.get("commit_hash"):
-        attrs.append(f"commit: {item['commit_hash']}")
-    if item.get("pr_number"):
-        attrs.append(f"PR #{item['pr_number']}")
-    indent = "  " * item["depth"]
-    return [f"{indent}- [{item['item_type']}] {one_line(item['title'])} ({', '.join(attrs)}) #{item['id']}"]
+        attrs += f", priority: {priority}"
+    if branch:
+        attrs += f", branch: {branch}"
+    if commit:
+        attrs += f", commit: {commit}"
+    if pr_number:
+        attrs += f", PR #{pr_number}"
+    return f"{'  ' * depth}- [{item_type}] {one_line(title)} ({attrs}) #{item_id}"
+
+
+# -- session prompts ----------------------------------------------------------------------
+
+
+def prompts_section(prompts: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for prompt in prompts:
+        lines += _prompt_lines(prompt)
+    return _section("Session Prompts", len(prompts), lines)
 
 
 def _prompt_lines(prompt: dict[str, Any]) -> list[str]:

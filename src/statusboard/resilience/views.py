@@ -16,7 +16,7 @@ from statusboard.domain.enhancements import PENDING
 from statusboard.domain.status_markdown import StatusData, render
 from statusboard.domain.vendors import name_key
 from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
-from statusboard.services.status import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
+from statusboard.services.status_parts import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
 
 # -- from full entity bodies to what the file shows ------------------------------
 

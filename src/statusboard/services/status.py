@@ -11,12 +11,9 @@ from sqlalchemy import Connection
 
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock
-from statusboard.domain.enhancements import PENDING
-from statusboard.domain.status_markdown import StatusData, render
-from statusboard.domain.work_items import ItemType
-from statusboard.services.deployments import deployment_views
+from statusboard.domain.status_markdown import StatusData, assemble
+from statusboard.services.status_parts import FILE_SECTIONS, SUMMARY, Part, stale
 from statusboard.storage.database import Database
-from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import changes as changes_repo
 from statusboard.storage.repositories import deployments as deployments_repo
 from statusboard.storage.repositories import enhancements as enhancements_repo
@@ -26,27 +23,35 @@ from statusboard.storage.repositories import work_items as items_repo
 from statusboard.storage.status_file import write_atomically
 
 OutputFormat = Literal["json", "markdown"]
-RECENT_DEPLOYMENTS = 10
-STATUSES = ("active", "completed", "blocked")
-PRIORITIES = ("high", "medium", "low")
-NO_PRIORITY = "unset"
+# Past this many change-log entries, the status is built anew without reading them.
+MAX_CHANGES_FOLLOWED = 10_000
+_FILE_NAMES = frozenset(part.name for part in FILE_SECTIONS)
 
 
 @dataclass(frozen=True)
 class _Built:
-    """A status built from the snapshot whose change log ends at `seq`."""
+    """The parts built so far (see `status_parts`), each right for the snapshot whose change log ends at `seq`."""
 
     seq: int
-    summary: dict[str, Any]
+    parts: dict[str, Any]
     markdown: str | None = None
+
+    def completed(self, conn: Connection, parts: tuple[Part, ...]) -> _Built:
+        missing = [part for part in parts if part.name not in self.parts]
+        if not missing:
+            return self
+        return replace(self, parts={**self.parts, **{part.name: part.build(conn) for part in missing}})
 
 
 class StatusService:
-    """Builds the status from one snapshot, and keeps the last one built.
+    """Builds the status from one snapshot, and keeps what it built, part by part.
 
     Every write appends to the change log in its own transaction, in commit order, so a
-    snapshot whose log ends at the same seq sees exactly the same data: the kept status
-    is served again until the log moves on. Reading the last seq is one indexed lookup.
+    snapshot whose log ends at the same seq sees exactly the same data: the kept status is
+    served again until the log moves on (reading the last seq is one indexed lookup). When
+    it has moved on, the entities named by the new entries tell which parts may have
+    changed; only those are read again, the rest are kept (a write to the project
+    configuration rebuilds nothing).
     """
 
     def __init__(self, db: Database, clock: Clock, markdown_path: str) -> None:
@@ -65,19 +70,16 @@ class StatusService:
     ) -> dict[str, Any]:
         want_markdown = output_format == "markdown" or write_file
         steps = 3 if write_file else 2 if want_markdown else 1
-        built = self._built
-        data = None
         with self._db.snapshot() as conn:
-            seq = changes_repo.last_seq(conn)
-            if built is None or built.seq != seq:
-                built = _Built(seq, self._summary(conn))
+            built = self._kept(conn, changes_repo.last_seq(conn)).completed(conn, SUMMARY)
+            self._built = built
             _step(cancel, progress, 1, steps)
             if want_markdown and built.markdown is None:
-                data = self.file_data(conn)
-        if data is not None:
-            built = replace(built, markdown=render(data))
-        self._built = built
-        report = {"generated_at": self._clock.now().isoformat(), "as_of_seq": built.seq, **built.summary}
+                built = built.completed(conn, FILE_SECTIONS)
+                built = replace(built, markdown=assemble(*(built.parts[part.name] for part in FILE_SECTIONS)))
+                self._built = built
+        summary = {part.name: built.parts[part.name] for part in SUMMARY}
+        report = {"generated_at": self._clock.now().isoformat(), "as_of_seq": built.seq, **summary}
         if not want_markdown:
             return report
         assert built.markdown is not None
@@ -89,26 +91,18 @@ class StatusService:
             _step(None, progress, 3, steps)
         return report
 
-    def _summary(self, conn: Connection) -> dict[str, Any]:
-        by_status = vendors_repo.counts_by_status(conn)
-        operational, broken = by_status.get("operational", 0), by_status.get("broken", 0)
-        total_vendors = operational + broken
-        recent = deployments_repo.newest(conn, RECENT_DEPLOYMENTS)
-        pending = enhancements_repo.outline(conn, PENDING)
-        return {
-            "vendor_health": {
-                "total_vendors": total_vendors,
-                "operational_count": operational,
-                "broken_count": broken,
-                "operational_percentage": round(100 * operational / total_vendors, 2) if total_vendors else 0.0,
-            },
-            "active_work_items": {
-                **work_item_counts(items_repo.live_summary(conn)),
-                "archived_count": archive_repo.count(conn),
-            },
-            "recent_deployments": [deployment_summary(d) for d in deployment_views(conn, recent)],
-            "pending_enhancements": pending,
-        }
+    def _kept(self, conn: Connection, seq: int) -> _Built:
+        """What is still right at `seq` of the status built last."""
+        built = self._built
+        if built is not None and built.seq == seq:
+            return built
+        if built is None or not 0 < seq - built.seq <= MAX_CHANGES_FOLLOWED:
+            return _Built(seq, {})
+        changed = stale(changes_repo.touched_since(conn, built.seq))
+        if changed is None:
+            return _Built(seq, {})
+        parts = {name: part for name, part in built.parts.items() if name not in changed}
+        return _Built(seq, parts, built.markdown if changed.isdisjoint(_FILE_NAMES) else None)
 
     @staticmethod
     def file_data(conn: Connection) -> StatusData:
@@ -133,34 +127,6 @@ def _every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> l
         deployment["affected_vendors"] = [vendors[vid] for vid in vendor_links.get(deployment["id"], [])]
         deployment["related_work_items"] = [{"id": wid} for wid in item_links.get(deployment["id"], [])]
     return deployments
-
-
-def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
-    by_type = dict.fromkeys((kind.value for kind in ItemType), 0)
-    by_status = dict.fromkeys(STATUSES, 0)
-    by_priority = dict.fromkeys((*PRIORITIES, NO_PRIORITY), 0)
-    total = 0
-    for item_type, status, priority, count in rows:
-        total += count
-        by_type[item_type] = by_type.get(item_type, 0) + count
-        by_status[status] = by_status.get(status, 0) + count
-        key = priority if priority in by_priority else NO_PRIORITY
-        by_priority[key] += count
-    return {"total_count": total, "by_type": by_type, "by_status": by_status, "by_priority": by_priority}
-
-
-def deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
-    meta = deployment["metadata"]
-    return {
-        "id": deployment["id"],
-        "timestamp": deployment["timestamp"],
-        "pr_number": meta.get("pr_number"),
-        "pr_title": meta.get("pr_title"),
-        "commit_hash": deployment["commit_hash"],
-        "constitutional_compliance": meta.get("constitutional_compliance"),
-        "affected_vendors": [vendor["name"] for vendor in deployment["affected_vendors"]],
-        "related_work_item_ids": [item["id"] for item in deployment["related_work_items"]],
-    }
 
 
 def _step(cancel: CancelToken | None, progress: Progress | None, done: int, total: int) -> None:

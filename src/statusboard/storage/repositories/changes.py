@@ -46,3 +46,11 @@ _BY_KEY = select(c.c.seq).where(c.c.idempotency_key == bindparam("key"))
 def has_key(conn: Connection, key: str) -> bool:
     """Whether a write carrying this idempotency key has committed."""
     return conn.execute(_BY_KEY, {"key": key}).first() is not None
+
+
+_TOUCHED = select(c.c.entity, c.c.op).where(c.c.seq > bindparam("since")).distinct()
+
+
+def touched_since(conn: Connection, since_seq: int) -> set[tuple[str, str]]:
+    """Which (entity, op) pairs the entries after `since_seq` name."""
+    return {(str(entity), str(op)) for entity, op in conn.execute(_TOUCHED, {"since": since_seq})}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Result, func, select
 
-from statusboard.storage.repositories.rows import record_with_times, records
+from statusboard.domain.clock import iso
+from statusboard.storage.repositories.rows import STREAMED_ROWS, record_with_times, records
 from statusboard.storage.tables import deployment_vendors as dv
 from statusboard.storage.tables import deployment_work_items as dw
 from statusboard.storage.tables import deployments as d
@@ -55,6 +56,19 @@ def outline(conn: Connection) -> list[DeploymentRow]:
     return records(conn.execute(_OUTLINE), ("timestamp",))
 
 
+def outline_stream(conn: Connection) -> Iterator[DeploymentRow]:
+    """`outline`, read a few hundred rows at a time (see `vendors.facts`)."""
+    for rows in conn.execute(_OUTLINE).partitions(STREAMED_ROWS):
+        for deployment_id, timestamp, commit_hash, pr_number, metadata in rows:
+            yield {
+                "id": deployment_id,
+                "timestamp": iso(timestamp),
+                "commit_hash": commit_hash,
+                "pr_number": pr_number,
+                "metadata": metadata,
+            }
+
+
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(d)).scalar_one())
 
@@ -65,17 +79,32 @@ def vendor_links(conn: Connection, deployment_ids: Iterable[str] | None) -> dict
     if deployment_ids is not None:
         stmt = stmt.where(dv.c.deployment_id.in_(list(deployment_ids)))
     links: dict[str, list[str]] = {}
-    for deployment_id, vendor_id in conn.execute(stmt):
+    for deployment_id, vendor_id in conn.execute(stmt).all():
         links.setdefault(deployment_id, []).append(vendor_id)
     return links
 
 
-def work_item_links(conn: Connection, deployment_ids: Iterable[str] | None) -> dict[str, list[str]]:
+def vendor_names(conn: Connection) -> dict[str, tuple[str, ...]]:
+    """Each deployment's vendor names, in name order, for every deployment."""
+    stmt = select(dv.c.deployment_id, v.c.name).join(v, v.c.id == dv.c.vendor_id).order_by(v.c.name_key)
+    return _grouped(conn.execute(stmt))
+
+
+def _grouped(result: Result[str, str]) -> dict[str, tuple[str, ...]]:
+    """The second column grouped by the first, read a few hundred rows at a time (see `vendors.facts`).
+
+    Tuples, not lists: the garbage collector stops tracking a tuple of strings the first
+    time it sees one, so thousands of them are never promoted."""
+    grouped: dict[str, tuple[str, ...]] = {}
+    for rows in result.partitions(STREAMED_ROWS):
+        for key, value in rows:
+            grouped[key] = (*grouped.get(key, ()), value)
+    return grouped
+
+
+def work_item_links(conn: Connection, deployment_ids: Iterable[str] | None) -> dict[str, tuple[str, ...]]:
     """Each deployment's work item ids (None: of every deployment)."""
     stmt = select(dw.c.deployment_id, dw.c.work_item_id).order_by(dw.c.work_item_id)
     if deployment_ids is not None:
         stmt = stmt.where(dw.c.deployment_id.in_(list(deployment_ids)))
-    links: dict[str, list[str]] = {}
-    for deployment_id, work_item_id in conn.execute(stmt):
-        links.setdefault(deployment_id, []).append(work_item_id)
-    return links
+    return _grouped(conn.execute(stmt))

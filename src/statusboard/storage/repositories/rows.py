@@ -9,6 +9,9 @@ from sqlalchemy import ColumnCollection, Result
 
 from statusboard.domain.clock import iso
 
+# Rows fetched at a time by the readers that stream (see vendors.facts).
+STREAMED_ROWS = 200
+
 
 def column_names(columns: ColumnCollection[str, Any]) -> tuple[str, ...]:
     """The names of `columns` as plain `str`, in order.

@@ -1,0 +1,143 @@
+"""The parts the full status is made of, each read on the caller's snapshot, and the writes
+that can change each one.
+
+A part depends only on the change-log entities named in its `sources`: every write logs
+the entities it touched, so a part built at seq S is still right at seq T when no entry in
+(S, T] names one of them (`stale`). What makes the sources complete:
+- vendor names never change (an update changes status and metadata), a deployment's links
+  are written only with it, and work items are never removed (archiving keeps them in the
+  archive), so deployments have neither vendors nor work items as sources;
+- claims (work_item entries with op claim, renew or release) change nothing shown here;
+- archiving logs every item it moves as work_item / archive; a migration logs every
+  entity it adds; project configuration and work-item dependencies are not shown.
+An entity not known here makes every part stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from statusboard.domain.enhancements import PENDING
+from statusboard.domain.status_markdown import (
+    deployments_section,
+    enhancements_section,
+    prompts_section,
+    vendor_facts_section,
+    work_item_facts_section,
+)
+from statusboard.domain.work_items import ItemType
+from statusboard.services.deployments import deployment_views
+from statusboard.storage.repositories import archive as archive_repo
+from statusboard.storage.repositories import deployments as deployments_repo
+from statusboard.storage.repositories import enhancements as enhancements_repo
+from statusboard.storage.repositories import session_prompts as prompts_repo
+from statusboard.storage.repositories import vendors as vendors_repo
+from statusboard.storage.repositories import work_items as items_repo
+
+RECENT_DEPLOYMENTS = 10
+STATUSES = ("active", "completed", "blocked")
+PRIORITIES = ("high", "medium", "low")
+NO_PRIORITY = "unset"
+
+SHOWN_NOWHERE = frozenset({"project_configuration", "dependency"})
+INERT = frozenset({("work_item", "claim"), ("work_item", "renew"), ("work_item", "release")})
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    sources: frozenset[str]  # the change-log entities whose writes can change it
+    build: Callable[[Connection], Any]
+
+
+def _vendor_health(conn: Connection) -> dict[str, Any]:
+    by_status = vendors_repo.counts_by_status(conn)
+    operational, broken = by_status.get("operational", 0), by_status.get("broken", 0)
+    total = operational + broken
+    return {
+        "total_vendors": total,
+        "operational_count": operational,
+        "broken_count": broken,
+        "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
+    }
+
+
+def _active_work_items(conn: Connection) -> dict[str, Any]:
+    return {**work_item_counts(items_repo.live_summary(conn)), "archived_count": archive_repo.count(conn)}
+
+
+def _recent_deployments(conn: Connection) -> list[dict[str, Any]]:
+    recent = deployments_repo.newest(conn, RECENT_DEPLOYMENTS)
+    return [deployment_summary(d) for d in deployment_views(conn, recent)]
+
+
+def _deployments_file_section(conn: Connection) -> str:
+    names = deployments_repo.vendor_names(conn)
+    item_links = deployments_repo.work_item_links(conn, None)
+    return deployments_section(
+        {
+            **deployment,
+            "affected_vendors": [{"name": name} for name in names.get(deployment["id"], ())],
+            "related_work_items": [{"id": wid} for wid in item_links.get(deployment["id"], ())],
+        }
+        for deployment in deployments_repo.outline_stream(conn)
+    )
+
+
+# The summary's parts, in the order the report lists them.
+SUMMARY = (
+    Part("vendor_health", frozenset({"vendor"}), _vendor_health),
+    Part("active_work_items", frozenset({"work_item"}), _active_work_items),
+    Part("recent_deployments", frozenset({"deployment"}), _recent_deployments),
+    Part("pending_enhancements", frozenset({"enhancement"}), lambda conn: enhancements_repo.outline(conn, PENDING)),
+)
+# The status file's sections as text, in file order.
+FILE_SECTIONS = (
+    Part("file:vendors", frozenset({"vendor"}), lambda conn: vendor_facts_section(vendors_repo.facts(conn))),
+    Part("file:deployments", frozenset({"deployment"}), _deployments_file_section),
+    Part("file:enhancements", frozenset({"enhancement"}), lambda c: enhancements_section(enhancements_repo.outline(c))),
+    Part("file:work_items", frozenset({"work_item"}), lambda c: work_item_facts_section(items_repo.live_facts(c))),
+    Part("file:prompts", frozenset({"session_prompt"}), lambda c: prompts_section(prompts_repo.listing(c)[0])),
+)
+KNOWN = SHOWN_NOWHERE.union(*(part.sources for part in SUMMARY + FILE_SECTIONS))
+
+
+def stale(touched: Iterable[tuple[str, str]]) -> frozenset[str] | None:
+    """The names of the parts that writes of these (entity, op) pairs may have changed;
+    None when an entity is not known here (then every part is)."""
+    changed = {entity for entity, op in touched if (entity, op) not in INERT}
+    if not changed <= KNOWN:
+        return None
+    return frozenset(part.name for part in SUMMARY + FILE_SECTIONS if not part.sources.isdisjoint(changed))
+
+
+def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
+    by_type = dict.fromkeys((kind.value for kind in ItemType), 0)
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_priority = dict.fromkeys((*PRIORITIES, NO_PRIORITY), 0)
+    total = 0
+    for item_type, status, priority, count in rows:
+        total += count
+        by_type[item_type] = by_type.get(item_type, 0) + count
+        by_status[status] = by_status.get(status, 0) + count
+        key = priority if priority in by_priority else NO_PRIORITY
+        by_priority[key] += count
+    return {"total_count": total, "by_type": by_type, "by_status": by_status, "by_priority": by_priority}
+
+
+def deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
+    meta = deployment["metadata"]
+    return {
+        "id": deployment["id"],
+        "timestamp": deployment["timestamp"],
+        "pr_number": meta.get("pr_number"),
+        "pr_title": meta.get("pr_title"),
+        "commit_hash": deployment["commit_hash"],
+        "constitutional_compliance": meta.get("constitutional_compliance"),
+        "affected_vendors": [vendor["name"] for vendor in deployment["affected_vendors"]],
+        "related_work_item_ids": [item["id"] for item in deployment["related_work_items"]],
+    }
