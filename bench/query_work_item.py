@@ -41,6 +41,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from statusboard.config import Settings
+from statusboard.storage.repositories.item_view import ITEM_VIEW
 from statusboard.storage.tables import work_items
 from statusboard.wiring import App, build_app
 
@@ -281,6 +282,8 @@ def explain(app: App, leaf: str, mid: str) -> None:
         app.work_items.query(mid, include_children=True)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
+    if app.db.backend == "postgresql":  # run on the driver itself, past SQLAlchemy's events
+        captured.insert(0, (ITEM_VIEW.sql(engine.dialect), {"id": leaf}))
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if app.db.backend == "postgresql" else "EXPLAIN QUERY PLAN "
     with engine.connect() as conn:
         for statement, parameters in captured:

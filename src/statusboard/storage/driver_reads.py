@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Executable
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 
@@ -26,18 +27,23 @@ class DriverQuery:
         self._statement = statement
         self._sql: str | None = None
 
+    def sql(self, dialect: Dialect) -> str:
+        """The statement as the driver receives it (compiled once; one dialect per process)."""
+        if self._sql is None:
+            self._sql = str(self._statement.compile(dialect=dialect))  # type: ignore[attr-defined]
+        return self._sql
+
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         if conn.dialect.name != "postgresql":
             return conn.execute(self._statement, dict(params)).all()
-        if self._sql is None:
-            self._sql = str(self._statement.compile(dialect=conn.dialect))  # type: ignore[attr-defined]
+        sql = self.sql(conn.dialect)
         dbapi = conn.dialect.loaded_dbapi
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(self._sql, params)
+            cursor.execute(sql, params)
             return cursor.fetchall()  # type: ignore[no-any-return]
         except dbapi.Error as exc:
-            wrapped = DBAPIError.instance(self._sql, dict(params), exc, dbapi.Error)
+            wrapped = DBAPIError.instance(sql, dict(params), exc, dbapi.Error)
             if isinstance(exc, dbapi.OperationalError):
                 conn.invalidate(exc)  # the connection may be gone: the pool must not hand it out again
             raise wrapped from exc

@@ -30,7 +30,7 @@ _links = (
 )
 # The typed half goes first: SQLAlchemy takes the result types from it.
 _VIEW: CompoundSelect[Any] = union_all(_links, _ancestry)
-_VIEW_QUERY = DriverQuery(_VIEW)  # the hottest read of all: see driver_reads
+ITEM_VIEW = DriverQuery(_VIEW)  # the hottest read of all: see driver_reads
 # Each row: the dependency's columns (all NULL on the item and its ancestors), then the item's.
 _ITEM_START = len(d.c)
 
@@ -44,7 +44,7 @@ def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[L
     """
     chain: list[WorkItemRow] = []
     links: list[Link] = []
-    for row in _VIEW_QUERY.rows(conn, {"id": item_id}):
+    for row in ITEM_VIEW.rows(conn, {"id": item_id}):
         item = to_record(row[_ITEM_START:])
         if row[0] is None:  # no dependency: the item itself or an ancestor
             chain.append(item)
