@@ -50,7 +50,7 @@ class App:
 
     def close(self) -> None:
         self.resilience.close()
-        self.db.engine.dispose()
+        self.db.dispose()
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> App:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,41 @@ def test_eight_processes_drain_500_ready_items_each_claimed_exactly_once(
         for name, item_id in claimed:
             (only,) = claims_repo.history(conn, item_id)
             assert (only["holder"], only["end_reason"]) == (name, "completed")
+
+
+@pytest.mark.timeout(420)
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no row locks: writers take turns
+def test_claim_next_waits_for_ready_items_another_session_merely_holds_locked(
+    database_url: str, app: App, tmp_path: Path
+) -> None:
+    """PostgreSQL: while 8 processes drain the ready items, another session keeps the oldest
+    ready one locked (FOR UPDATE, a little while each time) and never claims it. SKIP LOCKED
+    passes over it, but it is still ready: claim-next must wait for it rather than answer
+    'nothing ready', so every item still gets claimed, once."""
+    item_ids = _tasks(app, 60, "held")
+    sync = {"start": CTX.Barrier(len(RACERS))}
+    params = {"max_claims": 100}
+    plan = [(claim_workers.drain_ready_items, job(name, database_url, tmp_path, params, sync)) for name in RACERS]
+    stop = threading.Event()
+    meddler = threading.Thread(target=_keep_the_oldest_ready_item_locked, args=(app, stop), daemon=True)
+    meddler.start()
+    try:
+        histories = run_workers(plan, deadline_s=360)
+    finally:
+        stop.set()
+        meddler.join(EXIT_TIMEOUT_S)
+
+    per_item = Counter(e["item"] for h in histories.values() for e in h if e["op"] == "claim")
+    assert set(per_item) == set(item_ids), f"left unclaimed: {set(item_ids) - set(per_item)}"
+    assert max(per_item.values()) == 1
+
+
+def _keep_the_oldest_ready_item_locked(app: App, stop: threading.Event) -> None:
+    with app.db.engine.connect() as conn:
+        while not stop.is_set():
+            with conn.begin():  # ends with a commit that changes nothing
+                held = claims_repo.lock_next_ready(conn, datetime.now(UTC), None, skip_locked=True)
+                stop.wait(0.2 if held is not None else 0.005)
 
 
 @pytest.mark.timeout(300)

@@ -80,6 +80,8 @@ async def connect(job: Job) -> AsyncIterator[Client]:
         "STATUSBOARD_MARKDOWN_PATH": os.path.join(job.workdir, "project_status.md"),
         "STATUSBOARD_GIT_REPO": job.workdir,
     }
+    if "PYTHONPATH" in os.environ:  # the server runs the code under test (a worktree's, say)
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     os.makedirs(job.workdir, exist_ok=True)
     server = StdioServerParameters(command=sys.executable, args=["-m", "statusboard", "mcp"], env=env, cwd=job.workdir)
     info = types.Implementation(name=job.name, version="1")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from statusboard.domain.errors import ClaimConflictError, LeaseExpiredError, NotFoundError, ValidationError
 from statusboard.domain.work_items import NewWorkItem, WorkItemChanges
 from statusboard.storage.repositories import claims as claims_repo
-from statusboard.storage.tables import work_item_claims
+from statusboard.storage.repositories import work_items as items_repo
+from statusboard.storage.tables import work_item_claims, work_items
 from statusboard.wiring import App
 from tests.support.clock import ManualClock
 
@@ -44,6 +47,21 @@ def test_claim_returns_the_item_with_token_holder_and_expiry(clocked_app: App, c
     assert claimed["holder"] == "agent-a"
     assert claimed["epoch"] == 1 and claimed["claim_token"].startswith("1.")
     assert claimed["expires_at"] == (clock.now() + timedelta(seconds=LEASE)).isoformat()
+
+
+@pytest.mark.parametrize("fraction", [0, 0.12], ids=["whole-seconds", "trailing-zeros"])
+def test_claim_answers_the_item_exactly_as_it_is_stored(clocked_app: App, clock: ManualClock, fraction: float) -> None:
+    clock.advance(fraction)
+    parent = task(clocked_app, "the project", item_type="project")
+    metadata = {"research_questions": ["why?", 'ünï \\ "quoted"'], "findings_summary": "none yet"}
+    fields = {"metadata": metadata, "pr_number": 7, "branch_name": "feature/x", "item_type": "research"}
+    item = task(clocked_app, 'Ünïcode "quoted" \\ title', parent_id=parent["id"], **fields)
+    claimed = claim(clocked_app, "agent-a", item["id"])
+    with clocked_app.db.engine.connect() as conn:
+        stored = items_repo.get(conn, item["id"])
+    assert stored is not None
+    assert list(claimed) == [*stored, "claimed", "claim_token", "holder", "epoch", "expires_at"]
+    assert {key: claimed[key] for key in stored} == stored == item
 
 
 def test_second_claimant_gets_claim_conflict_with_holder_and_expiry(clocked_app: App) -> None:
@@ -216,6 +234,37 @@ def test_claim_next_by_type(clocked_app: App) -> None:
     assert clocked_app.claims.claim("agent", None, LEASE, "research") == {"claimed": False}
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # SQLite writers take turns: no row is held meanwhile
+@pytest.mark.parametrize("holder_ends", ["rollback", "commit"])
+def test_claim_next_waits_for_a_ready_item_another_transaction_holds(clocked_app: App, holder_ends: str) -> None:
+    """PostgreSQL's SKIP LOCKED passes over rows other transactions hold locked. A ready item
+    held by one that does not claim it (a claimant that rolls back, a writer) is still ready:
+    claim-next must wait for it, not answer 'nothing ready'."""
+    item = task(clocked_app, "the only ready item")
+    with clocked_app.db.engine.connect() as holder, ThreadPoolExecutor(1) as pool:
+        held = holder.begin()
+        holder.execute(select(work_items.c.id).where(work_items.c.id == item["id"]).with_for_update())
+        pending = pool.submit(claim, clocked_app, "agent-a")
+        _wait_until_a_lock_is_awaited(holder, pending)
+        if holder_ends == "rollback":
+            held.rollback()
+        else:
+            held.commit()
+        taken = pending.result(timeout=30)
+    assert (taken["claimed"], taken["id"], taken["holder"]) == (True, item["id"], "agent-a")
+    assert claim(clocked_app, "agent-b") == {"claimed": False}
+
+
+def _wait_until_a_lock_is_awaited(conn: Connection, pending: Future[Any]) -> None:
+    """Until another session waits for a lock (or `pending` is done: then it did not wait)."""
+    deadline = time.monotonic() + 10
+    waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+    while time.monotonic() < deadline and not pending.done():
+        if conn.execute(waiting).scalar_one():
+            return
+        time.sleep(0.01)
+
+
 def test_database_refuses_a_second_open_claim_on_one_item(clocked_app: App, clock: ManualClock) -> None:
     item = task(clocked_app, "T1")
     claim(clocked_app, "agent-a", item["id"])
@@ -236,17 +285,24 @@ def test_database_refuses_a_second_open_claim_on_one_item(clocked_app: App, cloc
 
 def test_claim_renew_and_release_are_in_the_change_log_without_tokens(clocked_app: App) -> None:
     item = task(clocked_app, "T1")
-    token = claim(clocked_app, "agent-a", item["id"])["claim_token"]
+    claimed = claim(clocked_app, "agent-a", item["id"])
+    token = claimed["claim_token"]
     clocked_app.claims.renew("agent-a", item["id"], token, LEASE)
     clocked_app.claims.release("agent-a", item["id"], token)
+    again = claim(clocked_app, "agent-b", item["id"])  # the second claim: epoch 2
     changes_ = clocked_app.changes.list_changes()["changes"]
     assert [(c["op"], c["actor"]) for c in changes_[1:]] == [
         ("claim", "agent-a"),
         ("renew", "agent-a"),
         ("release", "agent-a"),
+        ("claim", "agent-b"),
     ]
-    assert token not in str(changes_)
-    assert changes_[-1]["fields"]["end_reason"] == "released"
+    assert token not in str(changes_) and again["claim_token"] not in str(changes_)
+    assert changes_[3]["fields"]["end_reason"] == "released"
+    for entry, body in ((changes_[1], claimed), (changes_[4], again)):
+        assert (entry["entity"], entry["entity_id"], entry["version"]) == ("work_item", item["id"], 1)
+        assert entry["fields"] == {key: body[key] for key in ("holder", "epoch", "expires_at")}
+    assert (claimed["epoch"], again["epoch"]) == (1, 2)
 
 
 def _history(app: App, item_id: str) -> list[dict[str, Any]]:

@@ -17,7 +17,17 @@ MAX_LEASE_SECONDS = 7 * 24 * 3600
 
 
 def new_token(epoch: int) -> str:
-    return f"{epoch}.{secrets.token_hex(16)}"
+    return token(epoch, new_secret())
+
+
+def new_secret() -> str:
+    return secrets.token_hex(16)
+
+
+def token(epoch: int, secret: str) -> str:
+    """A claim's token: its epoch, then a secret. (The one-statement claim on PostgreSQL builds
+    the same text in SQL: storage/repositories/fresh_claims.py.)"""
+    return f"{epoch}.{secret}"
 
 
 def is_live(claim: dict[str, Any] | None, now: datetime) -> bool:

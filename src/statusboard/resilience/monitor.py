@@ -92,7 +92,7 @@ class PrimaryMonitor:
                 log.warning("primary database reachable again; replaying the journal")
                 self.state, self.since, self.reason = "syncing", time.time(), None
                 self._db.mark_unreachable(None)
-                self._db.engine.dispose()  # connections from before the outage may be dead
+                self._db.dispose()  # connections from before the outage may be dead
         if self._sync() and self.state == "syncing":
             with self.lock:
                 if self._sync():

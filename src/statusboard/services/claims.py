@@ -2,32 +2,56 @@
 
 Every claim transaction first takes the item's row write lock (PostgreSQL; on SQLite,
 BEGIN IMMEDIATE already makes writers take turns), so a claim and a write to the same
-item never interleave. Claiming the next item skips rows that other claimants hold
-locked (SKIP LOCKED), so parallel claimants spread over the ready items instead of
-queueing on the oldest one. The partial unique index on open claims backs all of it.
+item never interleave. The common claim by id, an item nobody holds, takes a fast path
+first (one statement on PostgreSQL, see storage/repositories/fresh_claims.py); the careful
+path below handles the rest and says why a claim is refused. Claiming the next item skips
+rows that other claimants hold locked (SKIP LOCKED), so parallel claimants spread over the
+ready items instead of queueing on the oldest one, and waits for a held one rather than
+answer "nothing ready" while one is. The partial unique index on open claims backs all of it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
 
-from statusboard.domain.claims import is_live, new_token
-from statusboard.domain.clock import Clock
-from statusboard.domain.errors import ClaimConflictError, LeaseExpiredError, NotFoundError, ValidationError
+from statusboard.domain.claims import is_live, new_secret, new_token
+from statusboard.domain.clock import Clock, iso
+from statusboard.domain.errors import (
+    ClaimConflictError,
+    DatabaseUnavailableError,
+    LeaseExpiredError,
+    NotFoundError,
+    ValidationError,
+)
 from statusboard.domain.validation import new_id
+from statusboard.domain.write_intent import current_key
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
+from statusboard.storage.direct import Direct
 from statusboard.storage.repositories import claims as repo
+from statusboard.storage.repositories import fresh_claims as fresh
 from statusboard.storage.repositories import work_items as items_repo
 from statusboard.storage.repositories.claims import ClaimRow
+from statusboard.storage.repositories.fresh_claims import FreshClaim, LogEntry
 from statusboard.storage.repositories.work_items import WorkItemRow
 
 ENTITY = "work_item"
-# Claim-next retries when a candidate turns out to be taken between finding and claiming it.
+# Claim-next tries another candidate when one turns out taken between finding and claiming it,
+# up to MAX_CANDIDATES in one transaction, and starts a fresh one up to MAX_ROUNDS times.
 MAX_CANDIDATES = 32
+MAX_ROUNDS = 100
+
+
+class _Held(Enum):
+    BY_OTHERS = "every ready item found was held by another transaction"
+
+
+_HELD_BY_OTHERS = _Held.BY_OTHERS
 
 
 class ClaimService:
@@ -44,14 +68,12 @@ class ClaimService:
         self, actor: str, item_id: str | None, lease_seconds: int, item_type: str | None = None
     ) -> dict[str, Any]:
         """Claims `item_id`, or the oldest ready item when it is None ({"claimed": False} if none is)."""
-
-        def work(conn: Connection) -> dict[str, Any]:
-            now = self._clock.now()
-            if item_id is not None:
-                return self._claim_one(conn, actor, item_id, now, lease_seconds)
-            return self._claim_next(conn, actor, item_type, now, lease_seconds)
-
-        return self._db.write(work)
+        if item_id is None:
+            return self._claim_next(actor, item_type, lease_seconds)
+        taken = self._claim_unheld(actor, item_id, lease_seconds)
+        if taken is not None:
+            return taken
+        return self._db.write(lambda conn: self._claim_one(conn, actor, item_id, self._clock.now(), lease_seconds))
 
     def renew(self, actor: str, item_id: str, token: str, lease_seconds: int) -> dict[str, Any]:
         def work(conn: Connection) -> dict[str, Any]:
@@ -77,6 +99,24 @@ class ClaimService:
 
     # -- helpers ----------------------------------------------------------------
 
+    def _claim_unheld(self, actor: str, item_id: str, lease: int) -> dict[str, Any] | None:
+        """The common claim, fast: an item nobody holds, claimed with its change-log entry in one
+        statement (PostgreSQL) or one short transaction (SQLite), on the driver's own connection.
+        None when it does not apply; the careful path then claims it or says why not."""
+        claim_id, secret, key = new_id(), new_secret(), current_key()
+
+        def work(direct: Direct) -> fresh.Opened | None:
+            now = self._clock.now()
+            claim = FreshClaim(item_id, claim_id, secret, actor, now, now + timedelta(seconds=lease))
+            fields = {"holder": actor, "expires_at": iso(claim.expires_at)}  # _public(), less the epoch
+            return fresh.open_if_unheld(direct, claim, LogEntry(ENTITY, "claim", actor, fields, key))
+
+        opened = self._db.write_direct(work)
+        if opened is None:
+            return None
+        view = {"token": opened.token, "holder": actor, "epoch": opened.epoch}
+        return _claimed(opened.item(), {**view, "expires_at": iso(opened.claim.expires_at)})
+
     def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> dict[str, Any]:
         lock = self._db.backend == "postgresql"
         item, current, last_epoch = repo.item_with_claim(conn, item_id, lock=lock)
@@ -94,12 +134,30 @@ class ClaimService:
             raise ClaimConflictError(current["holder"], current["expires_at"])
         return taken
 
-    def _claim_next(
-        self, conn: Connection, actor: str, item_type: str | None, now: datetime, lease: int
-    ) -> dict[str, Any]:
-        for _ in range(MAX_CANDIDATES):
-            candidate = repo.lock_next_ready(conn, now, item_type)
+    def _claim_next(self, actor: str, item_type: str | None, lease: int) -> dict[str, Any]:
+        """Claims the oldest ready item; {"claimed": False} only when none is ready.
+
+        SKIP LOCKED passes over the ready rows other transactions hold, so "nothing found" is not
+        "nothing ready": the holder may not claim its row (a claimant that loses a race or rolls
+        back, a writer editing the item). Then a fresh transaction waits for the oldest ready row
+        instead, holding no other row while it waits (so it cannot deadlock), and goes on from there.
+        """
+        for round_no in range(MAX_ROUNDS):
+            work = partial(self._claim_next_in, actor=actor, item_type=item_type, lease=lease, wait=round_no > 0)
+            taken = self._db.write(work)
+            if not isinstance(taken, _Held):
+                return taken
+        raise DatabaseUnavailableError("claim-next kept finding every ready item held by others", ["primary"])
+
+    def _claim_next_in(
+        self, conn: Connection, actor: str, item_type: str | None, lease: int, *, wait: bool
+    ) -> dict[str, Any] | _Held:
+        now = self._clock.now()
+        for n in range(MAX_CANDIDATES):
+            candidate = repo.lock_next_ready(conn, now, item_type, skip_locked=not (wait and n == 0))
             if candidate is None:
+                if self._db.backend == "postgresql" and repo.any_ready(conn, now, item_type):
+                    return _HELD_BY_OTHERS
                 return {"claimed": False}
             item, current, last_epoch = repo.item_with_claim(conn, candidate["id"], lock=False)
             if item is None:
@@ -110,7 +168,7 @@ class ClaimService:
                 taken = None  # claimed by someone else after our snapshot; the next query skips it
             if taken is not None:
                 return taken
-        return {"claimed": False}
+        return _HELD_BY_OTHERS  # every candidate was taken under our feet: start afresh
 
     def _take(
         self,

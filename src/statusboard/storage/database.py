@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from statusboard.domain.errors import DatabaseUnavailableError
+from statusboard.storage.direct import Direct, DirectConnections
 from statusboard.storage.engine import BEGIN_MODE_OPTION, SQLITE_BUSY_TIMEOUT_MS
 from statusboard.storage.writer_turns import WriterTurns
 
@@ -52,6 +53,17 @@ class Database:
         self._turns = WriterTurns(Path(path), SQLITE_BUSY_TIMEOUT_MS / 1000) if on_disk and path else None
         self._unreachable: str | None = None
         self.in_flight = InFlight(engine)
+        # SQLite in memory is one connection, the pool's: direct writes borrow it instead.
+        keeps = self.backend == "postgresql" or on_disk
+        tracked = (self.in_flight.track, self.in_flight.untrack) if self.backend == "postgresql" else (None, None)
+        self._direct = DirectConnections(engine, self._turns, *tracked) if keeps else None
+
+    def dispose(self) -> None:
+        """Closes every idle connection (the engine's and the direct writes'): after an outage
+        they may be dead, and at the end they must go."""
+        if self._direct is not None:
+            self._direct.dispose()
+        self.engine.dispose()
 
     def mark_unreachable(self, reason: str | None) -> None:
         """Set by the health monitor: while set, requests fail at once instead of waiting on a
@@ -84,13 +96,51 @@ class Database:
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Runs `work` in one write transaction and commits; retries whole transient failures."""
+
+        def attempt() -> T:
+            with self._turn(), self._connect() as conn:
+                if self.backend == "sqlite":
+                    conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
+                with conn.begin():
+                    return work(conn)
+
+        return self._retried(attempt)
+
+    def write_direct(self, work: Callable[[Direct], T]) -> T:
+        """Like `write`, for a hot path that talks to the driver itself (see storage/direct.py):
+        on SQLite `work` runs inside BEGIN IMMEDIATE ... COMMIT; on PostgreSQL in autocommit,
+        so there it must do its writing in one statement."""
+        direct = self._direct
+        if direct is None:
+            return self.write(lambda conn: self._on_pooled(conn, work))
+
+        def attempt() -> T:
+            self._check_reachable()
+            try:
+                return direct.run(work)
+            except TimeoutError as exc:  # no writer turn came
+                raise DatabaseUnavailableError(str(exc), ["primary"]) from exc
+            except OperationalError as exc:
+                if self._is_transient(exc):
+                    raise
+                raise _unavailable(exc) from exc
+
+        return self._retried(attempt)
+
+    @staticmethod
+    def _on_pooled(conn: Connection, work: Callable[[Direct], T]) -> T:
+        """`work` on the driver connection under `conn`, inside the transaction `conn` began."""
+        driver: Any = conn.connection.driver_connection
+        cursor = driver.cursor()
+        try:
+            return work(Direct(driver, cursor, conn.dialect))
+        finally:
+            cursor.close()
+
+    def _retried(self, attempt_once: Callable[[], T]) -> T:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                with self._turn(), self._connect() as conn:
-                    if self.backend == "sqlite":
-                        conn = conn.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"})
-                    with conn.begin():
-                        return work(conn)
+                return attempt_once()
             except DBAPIError as exc:
                 if not self._is_transient(exc):
                     raise
@@ -124,13 +174,11 @@ class Database:
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
-        reason = self._unreachable
-        if reason is not None:
-            raise DatabaseUnavailableError(reason, ["primary"])
+        self._check_reachable()
         try:
             conn = self.engine.connect()
         except OperationalError as exc:
-            raise DatabaseUnavailableError(_first_line(exc), ["primary"]) from exc
+            raise _unavailable(exc) from exc
         try:
             with conn:
                 yield conn
@@ -139,12 +187,22 @@ class Database:
             # stuck on a paused one. A write's outcome is then unknown; its idempotency key tells.
             if self._is_transient(exc):
                 raise
-            raise DatabaseUnavailableError(_first_line(exc), ["primary"]) from exc
+            raise _unavailable(exc) from exc
+
+    def _check_reachable(self) -> None:
+        """While the monitor knows the primary is unreachable, requests fail at once."""
+        reason = self._unreachable
+        if reason is not None:
+            raise DatabaseUnavailableError(reason, ["primary"])
 
     def _is_transient(self, exc: DBAPIError) -> bool:
         if self.backend == "sqlite":
             return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
         return getattr(exc.orig, "sqlstate", None) in RETRYABLE_PG_STATES
+
+
+def _unavailable(exc: DBAPIError) -> DatabaseUnavailableError:
+    return DatabaseUnavailableError(_first_line(exc), ["primary"])
 
 
 def _first_line(exc: DBAPIError) -> str:
@@ -165,13 +223,19 @@ class InFlight:
             event.listen(engine, "close", self._checked_in)
             event.listen(engine, "invalidate", self._invalidated)
 
-    def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def track(self, dbapi_connection: Any) -> None:
         with self._lock:
             self._connections.add(dbapi_connection)
 
-    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+    def untrack(self, dbapi_connection: Any) -> None:
         with self._lock:
             self._connections.discard(dbapi_connection)
+
+    def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        self.track(dbapi_connection)
+
+    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+        self.untrack(dbapi_connection)
 
     def _invalidated(self, dbapi_connection: Any, _record: Any, _exception: Any) -> None:
         with self._lock:

@@ -27,14 +27,26 @@ class WriterTurns:
         self._timeout_s = timeout_s
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        """Holds the turn for the block; raises TimeoutError if it does not come in time."""
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)  # one per turn: flock is per open file
+    def turn(self, kept_fd: int | None = None) -> Iterator[None]:
+        """Holds the turn for the block; raises TimeoutError if it does not come in time.
+
+        flock is per open file, so each turn needs a descriptor of its own: a new one, or
+        `kept_fd` (from `open`) that a caller keeps for turns that never overlap (a connection's).
+        """
+        fd = self.open() if kept_fd is None else kept_fd
         try:
             self._wait(fd)
-            yield
+            try:
+                yield
+            finally:
+                if kept_fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            os.close(fd)  # releases the lock
+            if kept_fd is None:
+                os.close(fd)  # releases the lock
+
+    def open(self) -> int:
+        return os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
 
     def _wait(self, fd: int) -> None:
         deadline = time.monotonic() + self._timeout_s

@@ -167,11 +167,17 @@ def ready(conn: Connection, now: datetime, item_type: str | None, limit: int) ->
     return [to_record(row) for row in conn.execute(ready_statement(now, item_type, limit))]
 
 
-def lock_next_ready(conn: Connection, now: datetime, item_type: str | None) -> WorkItemRow | None:
-    """The oldest ready item, locked; items other transactions hold locked are skipped (PostgreSQL)."""
-    stmt = ready_statement(now, item_type, 1).with_for_update(of=t, skip_locked=True)
+def lock_next_ready(conn: Connection, now: datetime, item_type: str | None, *, skip_locked: bool) -> WorkItemRow | None:
+    """The oldest ready item, locked (PostgreSQL). With `skip_locked`, items other transactions
+    hold locked are passed over; without, this waits for the holder of the oldest one."""
+    stmt = ready_statement(now, item_type, 1).with_for_update(of=t, skip_locked=skip_locked)
     row = conn.execute(stmt).first()
     return None if row is None else to_record(row)
+
+
+def any_ready(conn: Connection, now: datetime, item_type: str | None) -> bool:
+    """Whether an item is ready (locked or not), as of this statement."""
+    return conn.execute(select(ready_statement(now, item_type, 1).exists())).scalar_one() is True
 
 
 def history(conn: Connection, item_id: str) -> list[ClaimRow]:

@@ -1,0 +1,215 @@
+"""SQL for the common claim, on the driver's own connection (see storage/direct.py): an item
+that exists, may be claimed (not deleted, archived or completed) and that nobody holds gets a
+claim and its change-log entry in the fewest steps.
+
+- PostgreSQL: one statement, its own transaction (one round trip). It locks the item row as
+  every claim does (FOR NO KEY UPDATE), opens the item's first claim (epoch 1) with ON
+  CONFLICT DO NOTHING, and appends the change-log entry under the change-log lock as its
+  last step (see services/changes.py). The unique indexes decide, not a lookup: an open claim
+  conflicts on the open-claim index, an earlier claim on (work_item_id, epoch), and so does a
+  claim committed while the statement waited for the row lock (which its snapshot cannot
+  see). The statement reads nothing from work_item_claims: a prepared statement's cached
+  plan, made while that table was small, would scan it whole on every claim ever after.
+- SQLite, inside BEGIN IMMEDIATE (no other writer runs): one read of the item, if it may be
+  claimed and has no open claim, with its last epoch; then two INSERTs.
+
+No row back means the common case does not apply (missing, deleted, archived, completed,
+held, expired, claimed before on PostgreSQL, or a race lost): the caller then takes the
+careful path, which claims the item or tells why not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+
+from statusboard.domain.claims import token
+from statusboard.domain.clock import iso
+from statusboard.storage.database import CHANGE_LOG_LOCK
+from statusboard.storage.direct import Direct
+from statusboard.storage.repositories.work_items import COLUMNS, WorkItemRow, to_record
+from statusboard.storage.tables import work_items
+
+
+@dataclass(frozen=True)
+class FreshClaim:
+    item_id: str
+    claim_id: str
+    secret: str  # the token is "<epoch>.<secret>" (domain/claims.py)
+    holder: str
+    claimed_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """The change-log entry the claim appends; its fields get the claim's epoch added."""
+
+    entity: str
+    op: str
+    actor: str
+    fields: dict[str, Any]
+    idempotency_key: str | None
+
+
+_ITEM_COLUMNS = ", ".join(COLUMNS)
+_VERSION = COLUMNS.index("version")
+_CLAIMABLE = "id = {id} AND deleted_at IS NULL AND NOT archived AND status <> 'completed'"
+_OPEN_CLAIM = "SELECT 1 FROM work_item_claims WHERE work_item_id = {id} AND ended_at IS NULL"
+
+FIRST_EPOCH = 1
+_POSTGRESQL = f"""
+WITH item AS (
+    SELECT {_ITEM_COLUMNS} FROM work_items
+    WHERE {_CLAIMABLE.format(id="%(item_id)s")}
+    FOR NO KEY UPDATE
+), claim AS (
+    INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)
+    SELECT %(claim_id)s, item.id, %(epoch)s, %(token)s, %(holder)s, %(claimed_at)s, %(expires_at)s
+    FROM item
+    ON CONFLICT DO NOTHING
+    RETURNING work_item_id
+), logged AS (
+    INSERT INTO change_log (entity, entity_id, version, op, actor, at, fields, idempotency_key)
+    SELECT %(entity)s, item.id, item.version, %(op)s, %(actor)s, %(claimed_at)s, %(fields)s::jsonb,
+           %(idempotency_key)s
+    FROM claim, item, LATERAL (SELECT pg_advisory_xact_lock(%(change_log_lock)s)) AS turn
+)
+SELECT row_to_json(item)::text FROM item, claim
+"""
+
+_SQLITE_ITEM = f"""
+SELECT {_ITEM_COLUMNS}, (SELECT max(epoch) FROM work_item_claims WHERE work_item_id = :item_id)
+FROM work_items
+WHERE {_CLAIMABLE.format(id=":item_id")} AND NOT EXISTS ({_OPEN_CLAIM.format(id=":item_id")})
+"""
+_SQLITE_CLAIM = """
+INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)
+VALUES (:claim_id, :item_id, :epoch, :token, :holder, :claimed_at, :expires_at)
+"""
+_SQLITE_LOG = """
+INSERT INTO change_log (entity, entity_id, version, op, actor, at, fields, idempotency_key)
+VALUES (:entity, :item_id, :version, :op, :actor, :claimed_at, :fields, :idempotency_key)
+"""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A claim opened: the item's row as the driver read it (PostgreSQL: one JSON text), and the
+    epoch the claim got."""
+
+    claim: FreshClaim
+    values: Sequence[Any]
+    epoch: int
+    dialect: Dialect
+
+    @property
+    def token(self) -> str:
+        return token(self.epoch, self.claim.secret)
+
+    def item(self) -> WorkItemRow:
+        """The item as `to_record` gives it (decoded after the transaction, off the write lock)."""
+        if self.dialect.name == "postgresql":
+            return _item_from_json(self.values[0])
+        return _item(self.dialect, self.values)
+
+
+def open_if_unheld(direct: Direct, claim: FreshClaim, log: LogEntry) -> Opened | None:
+    """Opens the claim and logs it if the item may be claimed and nobody holds it; None if the
+    common case does not apply."""
+    params = {
+        "item_id": claim.item_id,
+        "claim_id": claim.claim_id,
+        "holder": claim.holder,
+        "claimed_at": claim.claimed_at,
+        "expires_at": claim.expires_at,
+        "entity": log.entity,
+        "op": log.op,
+        "actor": log.actor,
+        "idempotency_key": log.idempotency_key,
+    }
+    if direct.backend == "postgresql":
+        params["epoch"] = FIRST_EPOCH
+        params["token"] = token(FIRST_EPOCH, claim.secret)
+        params["fields"] = json.dumps({**log.fields, "epoch": FIRST_EPOCH})  # cast to jsonb
+        params["change_log_lock"] = CHANGE_LOG_LOCK
+        row = direct.execute(_POSTGRESQL, params).fetchone()
+        return None if row is None else Opened(claim, row, FIRST_EPOCH, direct.dialect)
+    return _open_on_sqlite(direct, claim, params, log.fields)
+
+
+def _open_on_sqlite(direct: Direct, claim: FreshClaim, params: dict[str, Any], fields: dict[str, Any]) -> Opened | None:
+    row = direct.execute(_SQLITE_ITEM, {"item_id": params["item_id"]}).fetchone()
+    if row is None:
+        return None
+    epoch = int(row[-1] or 0) + 1
+    params["claimed_at"] = sqlite_time(params["claimed_at"])
+    params["expires_at"] = sqlite_time(params["expires_at"])
+    params["epoch"] = epoch
+    params["token"] = token(epoch, claim.secret)
+    params["version"] = row[_VERSION]
+    params["fields"] = sqlite_json({**fields, "epoch": epoch})
+    direct.execute(_SQLITE_CLAIM, params)
+    direct.execute(_SQLITE_LOG, params)
+    return Opened(claim, row[:-1], epoch, direct.dialect)
+
+
+# -- values as SQLAlchemy would bind and read them ------------------------------------------
+
+
+def sqlite_time(value: datetime) -> str:
+    """A timestamp as SQLAlchemy stores it in SQLite (its DATETIME storage format, which ignores
+    the zone: every stored timestamp is UTC). Stored timestamps are compared as text, so this
+    must be exactly SQLAlchemy's (tests/storage/test_direct_writes.py checks it)."""
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def sqlite_json(value: Any) -> str:
+    """JSON as SQLAlchemy writes it (the engine has no serializer of its own: json.dumps)."""
+    return json.dumps(value)
+
+
+def _item_from_json(text: str) -> WorkItemRow:
+    """A work item PostgreSQL sent as `row_to_json` text (one column: far cheaper to send and to
+    read than eighteen), as `to_record` gives it: JSON has its values, timestamps aside, which
+    come in the session's zone with trailing zeros dropped and are written as `iso` writes them."""
+    item: WorkItemRow = json.loads(text)
+    for key in _TIMES:
+        value = item[key]
+        if value is not None:
+            item[key] = iso(datetime.fromisoformat(value))
+    return item
+
+
+_TIMES = ("created_at", "updated_at", "deleted_at")
+Processor = Callable[[Any], Any]
+_item_readers: dict[str, list[tuple[int, Processor]]] = {}
+
+
+def _item(dialect: Dialect, values: Sequence[Any]) -> WorkItemRow:
+    """A work item row read by the driver, converted as SQLAlchemy would, then as `to_record`."""
+    readers = _item_readers.get(dialect.name)
+    if readers is None:
+        readers = _item_readers[dialect.name] = _readers(dialect)
+    if readers:
+        converted = list(values)
+        for n, read in readers:
+            converted[n] = read(converted[n])
+        values = converted
+    return to_record(values)
+
+
+def _readers(dialect: Dialect) -> list[tuple[int, Processor]]:
+    """The work item columns the driver hands back in another form than SQLAlchemy's, and how
+    SQLAlchemy converts them (SQLite: timestamps, JSON and booleans; psycopg: none)."""
+    readers: list[tuple[int, Processor]] = []
+    for n, column in enumerate(work_items.c):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if process is not None:
+            readers.append((n, process))
+    return readers
