@@ -20,17 +20,18 @@ def record_deployment(write: Write) -> Projection:
     draft = NewDeployment.model_validate(write.arguments)
     unverified: list[str] = []
     vendors: dict[str, dict[str, Any]] = {}
-    for field, lookups in (
-        ("vendor_ids", [{"id": vendor_id} for vendor_id in draft.vendor_ids]),
-        ("vendor_names", [{"name_key": name_key(name), "name": name} for name in draft.vendor_names]),
-    ):
-        for lookup in lookups:
-            shown = lookup.pop("name", None)
-            vendor = write.known(VENDOR, **lookup)
-            if vendor is None:
-                unverified.append(field)
-                vendor = {"id": lookup.get("id"), "name": shown}
-            vendors.setdefault(vendor.get("id") or name_key(vendor["name"]), vendor)
+    lookups: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+        ("vendor_ids", {"id": vendor_id}, {"id": vendor_id, "name": None}) for vendor_id in draft.vendor_ids
+    ]
+    lookups += [
+        ("vendor_names", {"name_key": name_key(name)}, {"id": None, "name": name}) for name in draft.vendor_names
+    ]
+    for field, lookup, unknown in lookups:
+        vendor = write.known(VENDOR, **lookup)
+        if vendor is None:
+            unverified.append(field)
+            vendor = unknown
+        vendors.setdefault(vendor["id"] or name_key(vendor["name"]), vendor)
     items = []
     for item_id in dict.fromkeys(draft.work_item_ids):
         item = write.known(WORK_ITEM, id=item_id)

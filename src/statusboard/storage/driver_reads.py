@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+
+from statusboard.storage.direct import wrapped
 
 
 class DriverQuery:
@@ -36,16 +37,14 @@ class DriverQuery:
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         if conn.dialect.name != "postgresql":
             return conn.execute(self._statement, dict(params)).all()
-        sql = self.sql(conn.dialect)
-        dbapi = conn.dialect.loaded_dbapi
+        dialect = conn.dialect
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(sql, params)
+            cursor.execute(self.sql(dialect), params)
             return cursor.fetchall()  # type: ignore[no-any-return]
-        except dbapi.Error as exc:
-            wrapped = DBAPIError.instance(sql, dict(params), exc, dbapi.Error)
-            if isinstance(exc, dbapi.OperationalError):
-                conn.invalidate(exc)  # the connection may be gone: the pool must not hand it out again
-            raise wrapped from exc
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor):
+                conn.invalidate(exc)  # the pool must not hand a dead connection out again
+            raise wrapped(dialect, exc) from exc
         finally:
             cursor.close()
