@@ -3,12 +3,15 @@
 Run from the repository root:
 
     .venv/bin/python -m bench.claims [--backend sqlite|postgresql|both] [--processes 1,2,4,8]
-        [--claims 800] [--mcp-claims 400]
+        [--claims 800] [--mcp-claims 400] [--rounds 3]
 
 For every backend, way and process count, fresh unclaimed tasks are loaded straight into
 the table; then N separate processes (spawned, each with its own connection, app or
 `statusboard mcp` server), released together by a barrier, claim their share of them
-by id. The rate is claims / (last finish - first start). Ways:
+by id. The rate is claims / (last finish - first start). Every configuration runs
+`--rounds` times, the ways one after another within a round, so raw and service share the
+machine's moods; the table shows median rates, and the shares are medians of each round's
+service/raw (and mcp/raw). Ways:
 
 - raw:     one INSERT into work_item_claims per claim, autocommit, through the DB driver
            itself (sqlite3 / psycopg): the floor cost of a durable claim.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -260,50 +264,69 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=int, default=800, help="claims per run, raw / service / next")
     parser.add_argument("--mcp-claims", type=int, default=400, help="claims per run over MCP")
     parser.add_argument("--ways", default=",".join(WAYS), help=f"which of {WAYS}")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of every configuration (medians are shown)")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.processes.split(",")]
     ways = [way for way in args.ways.split(",") if way]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    table: dict[tuple[str, str, int], float] = {}
+    table: dict[tuple[str, str, int], list[float]] = {}
     for backend in backends:
         with database(backend) as url:
             app = build_app(Settings(database_url=url))  # migrates the fresh database
             engine = app.db.engine
             try:
                 for processes in counts:
-                    for way in ways:
-                        total = args.mcp_claims if way == "mcp" else args.claims
-                        rate = run_config(engine, url, way, processes, total)
-                        table[(backend, way, processes)] = rate
-                        print(f"{backend:<10} {way:<8} x{processes}: {rate:8.0f} claims/s", flush=True)
+                    for round_no in range(1, args.rounds + 1):
+                        for way in ways:
+                            total = args.mcp_claims if way == "mcp" else args.claims
+                            rate = run_config(engine, url, way, processes, total)
+                            table.setdefault((backend, way, processes), []).append(rate)
+                            line = f"{backend:<10} {way:<8} x{processes} round {round_no}: {rate:8.0f} claims/s"
+                            print(line, flush=True)
             finally:
                 app.close()
     report(table, backends, counts, ways)
     return 0
 
 
-def report(table: dict[tuple[str, str, int], float], backends: list[str], counts: list[int], ways: list[str]) -> None:
+def report(
+    table: dict[tuple[str, str, int], list[float]], backends: list[str], counts: list[int], ways: list[str]
+) -> None:
     load1, load5, _ = os.getloadavg()
-    print(f"\nclaims per second ({os.cpu_count()} CPUs, load {load1:.1f} / {load5:.1f} at the end)")
+    rounds = max(len(rates) for rates in table.values())
+    machine = f"{os.cpu_count()} CPUs, load {load1:.1f} / {load5:.1f} at the end"
+    print(f"\nclaims per second, median of {rounds} rounds ({machine})")
     header = f"{'backend':<11} {'procs':>5}  " + "  ".join(f"{way:>8}" for way in ways) + "   service/raw  mcp/raw"
     print(header + "\n" + "-" * len(header))
     for backend in backends:
         for processes in counts:
             rates = [table.get((backend, way, processes)) for way in ways]
-            cells = "  ".join(f"{rate:8.0f}" if rate else f"{'-':>8}" for rate in rates)
-            raw = table.get((backend, "raw", processes))
-            shares = [
-                f"{table[(backend, way, processes)] / raw:10.0%}" if raw and (backend, way, processes) in table else ""
-                for way in ("service", "mcp")
-            ]
-            print(f"{backend:<11} {processes:>5}  {cells}   {shares[0]:>11}  {shares[1]:>7}")
-    print(f"\ntarget: the service reaches at least {TARGET_SERVICE_SHARE:.0%} of the raw rate")
+            cells = "  ".join(f"{statistics.median(r):8.0f}" if r else f"{'-':>8}" for r in rates)
+            shares = [share(table, backend, way, processes) for way in ("service", "mcp")]
+            texts = [f"{value:.0%}" if value is not None else "" for value in shares]
+            print(f"{backend:<11} {processes:>5}  {cells}   {texts[0]:>11}  {texts[1]:>7}")
+    print(f"\ntarget: the service reaches at least {TARGET_SERVICE_SHARE:.0%} of the raw rate (median of rounds)")
     for backend in backends:
         for processes in counts:
-            raw, service = table.get((backend, "raw", processes)), table.get((backend, "service", processes))
-            if raw and service:
-                verdict = "PASS" if service / raw >= TARGET_SERVICE_SHARE else "MISS"
-                print(f"  {verdict}  {backend} x{processes}: {service / raw:.0%} of raw")
+            value = share(table, backend, "service", processes)
+            if value is not None:
+                rounds_seen = ratios(table, backend, "service", processes)
+                spread = ", ".join(f"{r:.0%}" for r in rounds_seen)
+                verdict = "PASS" if value >= TARGET_SERVICE_SHARE else "MISS"
+                print(f"  {verdict}  {backend} x{processes}: {value:.0%} of raw (rounds: {spread})")
+
+
+def ratios(table: dict[tuple[str, str, int], list[float]], backend: str, way: str, processes: int) -> list[float]:
+    """Each round's rate of `way` over the raw rate measured in the same round."""
+    raw, other = table.get((backend, "raw", processes)), table.get((backend, way, processes))
+    if not raw or not other:
+        return []
+    return [mine / base for mine, base in zip(other, raw, strict=False)]
+
+
+def share(table: dict[tuple[str, str, int], list[float]], backend: str, way: str, processes: int) -> float | None:
+    found = ratios(table, backend, way, processes)
+    return statistics.median(found) if found else None
 
 
 if __name__ == "__main__":

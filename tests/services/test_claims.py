@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from statusboard.domain.errors import ClaimConflictError, LeaseExpiredError, NotFoundError, ValidationError
@@ -18,6 +17,7 @@ from statusboard.storage.repositories import work_items as items_repo
 from statusboard.storage.tables import work_item_claims, work_items
 from statusboard.wiring import App
 from tests.support.clock import ManualClock
+from tests.support.locks import wait_until_locks_are_awaited
 
 LEASE = 60
 
@@ -245,7 +245,7 @@ def test_claim_next_waits_for_a_ready_item_another_transaction_holds(clocked_app
         held = holder.begin()
         holder.execute(select(work_items.c.id).where(work_items.c.id == item["id"]).with_for_update())
         pending = pool.submit(claim, clocked_app, "agent-a")
-        _wait_until_a_lock_is_awaited(holder, pending)
+        wait_until_locks_are_awaited(holder, [pending])
         if holder_ends == "rollback":
             held.rollback()
         else:
@@ -253,17 +253,6 @@ def test_claim_next_waits_for_a_ready_item_another_transaction_holds(clocked_app
         taken = pending.result(timeout=30)
     assert (taken["claimed"], taken["id"], taken["holder"]) == (True, item["id"], "agent-a")
     assert claim(clocked_app, "agent-b") == {"claimed": False}
-
-
-def _wait_until_a_lock_is_awaited(conn: Connection, pending: Future[Any]) -> None:
-    """Until another session waits for a lock (or `pending` is done: then it did not wait)."""
-    deadline = time.monotonic() + 10
-    waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
-    while not pending.done():
-        if conn.execute(waiting).scalar_one():
-            return
-        assert time.monotonic() < deadline, "no session waited for the held row within 10 s"
-        time.sleep(0.01)  # the wait happens inside PostgreSQL: nothing to block on but polling it
 
 
 def test_database_refuses_a_second_open_claim_on_one_item(clocked_app: App, clock: ManualClock) -> None:

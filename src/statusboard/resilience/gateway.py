@@ -362,10 +362,11 @@ class Resilience:
         if now - self._last_snapshot_try < SNAPSHOT_EVERY_S:
             return
         self._last_snapshot_try = now
-        with self._db.snapshot() as conn:
-            seq = changes_repo.last_seq(conn)
-            if self.store.snapshot_seq() == seq:
-                return
+        with self._db.reading() as conn:
+            seq = changes_repo.settled_seq(conn)
+        if self.store.snapshot_seq() == seq:
+            return
+        with self._db.snapshot() as conn:  # after `seq` settled: it sees every change up to it
             data = StatusService.file_data(conn)
             archived = archive_repo.count(conn)
         self.store.put_snapshot(seq, data, archived)

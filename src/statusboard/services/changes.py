@@ -1,10 +1,12 @@
 """The change log: every write appends its entries in its own transaction.
 
-On PostgreSQL, sequence numbers are handed out before commit, so two writers could
-commit out of order and a reader that already moved past seq 12 would never see
-seq 11. Appending under a transaction-level advisory lock, as the last step of every
-write, makes seq order equal commit order; the lock is held only from the append to
-the commit. SQLite writers already take turns.
+On PostgreSQL, sequence numbers are handed out before commit, so two writers may commit
+out of order and a reader that already moved past seq 12 would never see seq 11. Writers
+therefore append holding a transaction-level advisory lock shared (as the last step of
+the write, so it is held only from the append to the commit, and writers never wait for
+one another); a reader takes it exclusively for one statement to learn the settled seq
+(every entry up to it committed) and reads no further than that. SQLite writers already
+take turns. See docs/decisions/0002-change-log-order.md.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class ChangeEntry:
 
 def record(db: Database, conn: Connection, actor: str, at: datetime, entries: list[ChangeEntry]) -> None:
     """Appends the entries; call it last in the transaction, after every row lock is taken."""
-    db.lock(conn, CHANGE_LOG_LOCK)
+    db.lock(conn, CHANGE_LOG_LOCK, shared=True)
     rows = [
         {
             "entity": entry.entity,
@@ -59,7 +61,7 @@ class ChangeLogService:
 
     def list_changes(self, since_seq: int = 0, limit: int = 100) -> dict[str, Any]:
         with self._db.reading() as conn:
-            rows = repo.since(conn, since_seq, limit + 1)
+            rows = repo.since(conn, since_seq, repo.settled_seq(conn), limit + 1)
         has_more = len(rows) > limit
         rows = rows[:limit]
         return {

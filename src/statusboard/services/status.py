@@ -36,6 +36,9 @@ class _Built:
     parts: dict[str, Any]
     markdown: str | None = None
 
+    def has(self, parts: tuple[Part, ...]) -> bool:
+        return all(part.name in self.parts for part in parts)
+
     def completed(self, conn: Connection, parts: tuple[Part, ...]) -> _Built:
         missing = [part for part in parts if part.name not in self.parts]
         if not missing:
@@ -46,12 +49,12 @@ class _Built:
 class StatusService:
     """Builds the status from one snapshot, and keeps what it built, part by part.
 
-    Every write appends to the change log in its own transaction, in commit order, so a
-    snapshot whose log ends at the same seq sees exactly the same data: the kept status is
-    served again until the log moves on (reading the last seq is one indexed lookup). When
-    it has moved on, the entities named by the new entries tell which parts may have
-    changed; only those are read again, the rest are kept (a write to the project
-    configuration rebuilds nothing).
+    Every write appends to the change log in its own transaction, so the kept status,
+    built at a settled seq (every entry up to it committed: see `changes_repo.settled_seq`),
+    is served again until the settled seq moves on (one indexed lookup on SQLite, one
+    short locking statement on PostgreSQL). When it has moved on, the entities named by
+    the entries after the kept seq tell which parts may have changed; only those are read
+    again, the rest are kept (a write to the project configuration rebuilds nothing).
     """
 
     def __init__(self, db: Database, clock: Clock, markdown_path: str) -> None:
@@ -70,14 +73,13 @@ class StatusService:
     ) -> dict[str, Any]:
         want_markdown = output_format == "markdown" or write_file
         steps = 3 if write_file else 2 if want_markdown else 1
-        with self._db.snapshot() as conn:
-            built = self._kept(conn, changes_repo.last_seq(conn)).completed(conn, SUMMARY)
-            self._built = built
+        with self._db.reading() as conn:
+            seq = changes_repo.settled_seq(conn)
+        built = self._built
+        if built is None or built.seq != seq or not built.has(SUMMARY) or (want_markdown and built.markdown is None):
+            built = self._build(seq, want_markdown, cancel, progress, steps)
+        else:
             _step(cancel, progress, 1, steps)
-            if want_markdown and built.markdown is None:
-                built = built.completed(conn, FILE_SECTIONS)
-                built = replace(built, markdown=assemble(*(built.parts[part.name] for part in FILE_SECTIONS)))
-                self._built = built
         summary = {part.name: built.parts[part.name] for part in SUMMARY}
         report = {"generated_at": self._clock.now().isoformat(), "as_of_seq": built.seq, **summary}
         if not want_markdown:
@@ -90,6 +92,21 @@ class StatusService:
             report["written_to"] = str(write_atomically(self._markdown_path, built.markdown, cancel))
             _step(None, progress, 3, steps)
         return report
+
+    def _build(
+        self, seq: int, want_markdown: bool, cancel: CancelToken | None, progress: Progress | None, steps: int
+    ) -> _Built:
+        """Reads what is missing at `seq` on a snapshot taken after `seq` settled: it sees every
+        change up to `seq` (and perhaps later ones, which the next build reads again)."""
+        with self._db.snapshot() as conn:
+            built = self._kept(conn, seq).completed(conn, SUMMARY)
+            self._built = built
+            _step(cancel, progress, 1, steps)
+            if want_markdown and built.markdown is None:
+                built = built.completed(conn, FILE_SECTIONS)
+                built = replace(built, markdown=assemble(*(built.parts[part.name] for part in FILE_SECTIONS)))
+                self._built = built
+        return built
 
     def _kept(self, conn: Connection, seq: int) -> _Built:
         """What is still right at `seq` of the status built last."""

@@ -235,8 +235,9 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_changes",
-        "Every write in commit order after since_seq: the audit trail, and how a client catches up "
-        "with what others did. Pass the returned last_seq as since_seq next time.",
+        "Every write after since_seq, in seq order (none is skipped: a write still committing is waited for): "
+        "the audit trail, and how a client catches up with what others did. "
+        "Pass the returned last_seq as since_seq next time.",
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
     ),

@@ -1,12 +1,14 @@
-"""SQL for the change log: append in the writer's transaction, read in seq order."""
+"""SQL for the change log: append in the writer's transaction, read in seq order up to the
+settled seq (see `settled_seq`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from statusboard.domain.clock import iso
+from statusboard.storage.database import CHANGE_LOG_LOCK
 from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import change_log as c
 
@@ -19,12 +21,18 @@ def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
 # Built once: every write appends, so building the statement each time would show.
 _APPEND_MANY = c.insert()
 _LISTED = [column for column in c.c if column.name != "idempotency_key"]
-_SINCE = select(*_LISTED).where(c.c.seq > bindparam("since")).order_by(c.c.seq).limit(bindparam("limit"))
+_SINCE = (
+    select(*_LISTED)
+    .where(c.c.seq > bindparam("since"), c.c.seq <= bindparam("upto"))
+    .order_by(c.c.seq)
+    .limit(bindparam("limit"))
+)
 
 
-def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
+def since(conn: Connection, since_seq: int, upto: int, limit: int) -> list[dict[str, Any]]:
+    """The entries after `since_seq` up to `upto` (a settled seq), oldest first."""
     rows = []
-    for row in conn.execute(_SINCE, {"since": since_seq, "limit": limit}).mappings():
+    for row in conn.execute(_SINCE, {"since": since_seq, "upto": upto, "limit": limit}).mappings():
         record = plain_dict(row)
         record["at"] = iso(record["at"])
         rows.append(record)
@@ -34,9 +42,29 @@ def since(conn: Connection, since_seq: int, limit: int) -> list[dict[str, Any]]:
 _LAST = select(func.max(c.c.seq))
 
 
-def last_seq(conn: Connection) -> int:
-    """The newest entry's seq, 0 for an empty log. Every write appends, so this names the
-    state a snapshot sees: two snapshots with the same last seq see the same data."""
+# PostgreSQL: writers append holding the change-log lock shared, from just before their seq
+# is drawn until they commit; this takes it exclusively, so it waits for every writer holding
+# a seq and lets none draw a new one, and reads the sequence's last value (a sequence is not
+# transactional: this is the last seq drawn, whatever the statement's snapshot). CACHE 1
+# (the default the table's sequence keeps) matters: a backend holding cached values could
+# hand out a seq below this one later.
+_SETTLE = text(
+    "WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock(:lock))"
+    " SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('change_log', 'seq')), 0) FROM turn"
+)
+
+
+def settled_seq(conn: Connection) -> int:
+    """A seq such that every entry up to it has committed, or never will: any snapshot taken
+    after this call sees all of them. Readers that follow the log by seq read up to it, never
+    past it (on PostgreSQL, a writer holding seq 11 may commit after one holding seq 12).
+
+    PostgreSQL: one statement, its own transaction (`conn` in autocommit, as `reading` gives
+    it), outside any snapshot the caller takes afterwards. SQLite: writers take turns, so
+    commit order is seq order and the newest visible entry is settled.
+    """
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(_SETTLE, {"lock": CHANGE_LOG_LOCK}).scalar_one())
     return int(conn.execute(_LAST).scalar_one() or 0)
 
 

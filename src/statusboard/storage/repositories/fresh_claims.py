@@ -4,7 +4,7 @@ claim and its change-log entry in the fewest steps.
 
 - PostgreSQL: one statement, its own transaction (one round trip). It locks the item row as
   every claim does (FOR NO KEY UPDATE), opens the item's first claim (epoch 1) with ON
-  CONFLICT DO NOTHING, and appends the change-log entry under the change-log lock as its
+  CONFLICT DO NOTHING, and appends the change-log entry holding the change-log lock shared as its
   last step (see services/changes.py). The unique indexes decide, not a lookup: an open claim
   conflicts on the open-claim index, an earlier claim on (work_item_id, epoch), and so does a
   claim committed while the statement waited for the row lock (which its snapshot cannot
@@ -78,7 +78,7 @@ WITH item AS (
     INSERT INTO change_log (entity, entity_id, version, op, actor, at, fields, idempotency_key)
     SELECT %(entity)s, item.id, item.version, %(op)s, %(actor)s, %(claimed_at)s, %(fields)s::jsonb,
            %(idempotency_key)s
-    FROM claim, item, LATERAL (SELECT pg_advisory_xact_lock(%(change_log_lock)s)) AS turn
+    FROM claim, item, LATERAL (SELECT pg_advisory_xact_lock_shared(%(change_log_lock)s)) AS turn
 )
 SELECT row_to_json(item)::text FROM item, claim
 """
