@@ -13,8 +13,12 @@ by id. The rate is claims / (last finish - first start). Every configuration run
 machine's moods; the table shows median rates, and the shares are medians of each round's
 service/raw (and mcp/raw). Ways:
 
-- raw:     one INSERT into work_item_claims per claim, autocommit, through the DB driver
-           itself (sqlite3 / psycopg): the floor cost of a durable claim.
+- raw:     the one-statement claim, autocommit, through the DB driver itself (sqlite3 /
+           psycopg): one INSERT ... SELECT that claims the item only if it exists, may be
+           claimed (not deleted, archived or completed) and has no open claim, with the next
+           epoch; no change log, no row lock, nothing sent back. The target's baseline.
+- insert:  one bare INSERT into work_item_claims per claim (no check at all): the floor
+           cost of a durable row, shown for reference.
 - service: app.claims.claim(actor, id, lease): the checks, the epoch, the change log.
 - mcp:     call_tool("claim_work_item", {"id": ...}) over stdio.
 - next:    app.claims.claim(actor, None, lease), claim-next: every process wants the oldest
@@ -52,7 +56,7 @@ from statusboard.storage.tables import work_item_claims, work_items
 from statusboard.wiring import build_app
 
 CTX = multiprocessing.get_context("spawn")
-WAYS = ["raw", "service", "mcp", "next"]
+WAYS = ["raw", "insert", "service", "mcp", "next"]
 TARGET_SERVICE_SHARE = 0.70
 WAIT_S = 120.0
 
@@ -83,32 +87,55 @@ def _timed(barrier: Any, claim_all: Callable[[], int]) -> dict[str, Any]:
     return {"began": began, "ended": time.perf_counter(), "claimed": claimed}
 
 
+_COLUMNS = "(id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
+_INSERT = f"INSERT INTO work_item_claims {_COLUMNS} VALUES ({{p}}, {{p}}, {{p}}, {{p}}, {{p}}, {{p}}, {{p}})"
+# The claim in one statement: the token's epoch part is the epoch the statement computes.
+_CLAIM = f"""
+INSERT INTO work_item_claims {_COLUMNS}
+SELECT {{p}}, w.id, e.epoch, e.epoch || '.' || {{p}}, {{p}}, {{p}}, {{p}}
+FROM work_items w,
+     (SELECT coalesce(max(epoch), 0) + 1 AS epoch FROM work_item_claims WHERE work_item_id = {{p}}) e
+WHERE w.id = {{p}} AND w.deleted_at IS NULL AND NOT w.archived AND w.status <> 'completed'
+  AND NOT EXISTS (SELECT 1 FROM work_item_claims c WHERE c.work_item_id = w.id AND c.ended_at IS NULL)
+"""
+
+
 def raw_worker(order: Order, barrier: Any) -> dict[str, Any]:
     at = datetime.now(UTC)
-    rows = [
-        (str(uuid.uuid4()), item_id, 1, f"1.{uuid.uuid4().hex}", order.actor, at, at + timedelta(seconds=900))
-        for item_id in order.item_ids
-    ]
-    if order.url.startswith("sqlite"):
+    until = at + timedelta(seconds=900)
+    sqlite = order.url.startswith("sqlite")
+    if sqlite:
+        at, until = _sqlite_time(at), _sqlite_time(until)  # type: ignore[assignment]
+    if order.way == "insert":
+        rows = [
+            (str(uuid.uuid4()), item_id, 1, f"1.{uuid.uuid4().hex}", order.actor, at, until)
+            for item_id in order.item_ids
+        ]
+        statement = _INSERT
+    else:
+        rows = [
+            (str(uuid.uuid4()), uuid.uuid4().hex, order.actor, at, until, item_id, item_id)
+            for item_id in order.item_ids
+        ]
+        statement = _CLAIM
+    if sqlite:
         import sqlite3
 
         conn: Any = sqlite3.connect(make_url(order.url).database or "", isolation_level=None)
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
             conn.execute(f"PRAGMA {pragma}")
-        rows = [(*row[:5], _sqlite_time(row[5]), _sqlite_time(row[6])) for row in rows]
-        statement = "INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
-        statement += " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        statement = statement.replace("{p}", "?")
     else:
         import psycopg
 
         conn = psycopg.connect(order.url, autocommit=True)
-        statement = "INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
-        statement += " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        statement = statement.replace("{p}", "%s")
 
     def claim_all() -> int:
+        claimed = 0
         for row in rows:
-            conn.execute(statement, row)
-        return len(rows)
+            claimed += conn.execute(statement, row).rowcount
+        return claimed
 
     try:
         return _timed(barrier, claim_all)
@@ -158,6 +185,7 @@ def mcp_worker(order: Order, barrier: Any) -> dict[str, Any]:
 
 WORKERS: dict[str, Callable[[Order, Any], dict[str, Any]]] = {
     "raw": raw_worker,
+    "insert": raw_worker,
     "service": service_worker,
     "next": service_worker,
     "mcp": mcp_worker,
@@ -296,15 +324,19 @@ def report(
     rounds = max(len(rates) for rates in table.values())
     machine = f"{os.cpu_count()} CPUs, load {load1:.1f} / {load5:.1f} at the end"
     print(f"\nclaims per second, median of {rounds} rounds ({machine})")
-    header = f"{'backend':<11} {'procs':>5}  " + "  ".join(f"{way:>8}" for way in ways) + "   service/raw  mcp/raw"
+    header = (
+        f"{'backend':<11} {'procs':>5}  "
+        + "  ".join(f"{way:>8}" for way in ways)
+        + "   service/raw  mcp/raw  service/insert"
+    )
     print(header + "\n" + "-" * len(header))
     for backend in backends:
         for processes in counts:
             rates = [table.get((backend, way, processes)) for way in ways]
             cells = "  ".join(f"{statistics.median(r):8.0f}" if r else f"{'-':>8}" for r in rates)
-            shares = [share(table, backend, way, processes) for way in ("service", "mcp")]
+            shares = [share(table, backend, way, processes, base) for way, base in SHARES]
             texts = [f"{value:.0%}" if value is not None else "" for value in shares]
-            print(f"{backend:<11} {processes:>5}  {cells}   {texts[0]:>11}  {texts[1]:>7}")
+            print(f"{backend:<11} {processes:>5}  {cells}   {texts[0]:>11}  {texts[1]:>7}  {texts[2]:>14}")
     print(f"\ntarget: the service reaches at least {TARGET_SERVICE_SHARE:.0%} of the raw rate (median of rounds)")
     for backend in backends:
         for processes in counts:
@@ -316,16 +348,20 @@ def report(
                 print(f"  {verdict}  {backend} x{processes}: {value:.0%} of raw (rounds: {spread})")
 
 
-def ratios(table: dict[tuple[str, str, int], list[float]], backend: str, way: str, processes: int) -> list[float]:
-    """Each round's rate of `way` over the raw rate measured in the same round."""
-    raw, other = table.get((backend, "raw", processes)), table.get((backend, way, processes))
+SHARES = [("service", "raw"), ("mcp", "raw"), ("service", "insert")]
+Table = dict[tuple[str, str, int], list[float]]
+
+
+def ratios(table: Table, backend: str, way: str, processes: int, base: str = "raw") -> list[float]:
+    """Each round's rate of `way` over the `base` rate measured in the same round."""
+    raw, other = table.get((backend, base, processes)), table.get((backend, way, processes))
     if not raw or not other:
         return []
     return [mine / base for mine, base in zip(other, raw, strict=False)]
 
 
-def share(table: dict[tuple[str, str, int], list[float]], backend: str, way: str, processes: int) -> float | None:
-    found = ratios(table, backend, way, processes)
+def share(table: Table, backend: str, way: str, processes: int, base: str = "raw") -> float | None:
+    found = ratios(table, backend, way, processes, base)
     return statistics.median(found) if found else None
 
 

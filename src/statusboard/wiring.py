@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
@@ -47,6 +48,7 @@ class App:
     status: StatusService
     migration: MigrationService
     resilience: Resilience
+    warming: threading.Thread | None = None  # a server's build of the full status ahead of requests
 
     def close(self) -> None:
         self.resilience.close()
@@ -89,4 +91,15 @@ def build_server_app(settings: Settings) -> App:
         app = build_app(settings, migrate=False)
         app.resilience.schema_check = lambda: schema.ensure_current(app.db.engine)
     app.resilience.start_monitor()
+    app.warming = threading.Thread(target=_warm, args=(app,), name="statusboard-warm-status", daemon=True)
+    app.warming.start()
     return app
+
+
+def _warm(app: App) -> None:
+    """Builds the kept full status in the background, so that the first client to ask is not
+    the one who waits for it; a request arriving meanwhile waits for this build, not a second."""
+    try:
+        app.status.warm()
+    except Exception as exc:  # the primary may be down or going away: the first request builds then
+        log.info("the full status was not built ahead: %s", exc)

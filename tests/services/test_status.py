@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from statusboard.config import Settings
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
@@ -17,7 +18,7 @@ from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import validated
 from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import NewWorkItem
-from statusboard.wiring import App, build_app
+from statusboard.wiring import App, build_app, build_server_app
 from tests.support.clock import ManualClock
 
 SCALE = 3
@@ -160,3 +161,24 @@ def test_a_status_is_built_anew_after_any_write_from_any_process(database_url: s
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_server_builds_the_status_ahead_so_its_first_request_reads_only_the_log(database_url: str) -> None:
+    seeding = build_app(Settings(database_url=database_url))
+    try:
+        seed_project(seeding)
+        expected = seeding.status.generate("markdown")
+    finally:
+        seeding.close()
+    server = build_server_app(Settings(database_url=database_url))
+    try:
+        assert server.warming is not None
+        server.warming.join(timeout=30)
+        assert not server.warming.is_alive(), "the warm-up did not finish within 30 s"
+        statements: list[str] = []
+        event.listen(server.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        first = server.status.generate("markdown")
+        assert len(statements) == 1 and "change_log" in statements[0], statements  # the settled seq, no more
+        assert first["markdown"] == expected["markdown"] and first["as_of_seq"] == expected["as_of_seq"]
+    finally:
+        server.close()
