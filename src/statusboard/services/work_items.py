@@ -28,7 +28,7 @@ from statusboard.storage.database import HIERARCHY_LOCK, Database
 from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import claims as claims_repo
 from statusboard.storage.repositories import work_items as repo
-from statusboard.storage.repositories.item_view import item_view
+from statusboard.storage.repositories.item_view import Link, item_view, item_view_on
 from statusboard.storage.repositories.work_items import ListFilter, WorkItemRow
 from statusboard.storage.tables import work_items as work_items_table
 
@@ -174,6 +174,10 @@ class WorkItemService:
     # -- reads ----------------------------------------------------------------
 
     def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> dict[str, Any]:
+        if not include_children and self._db.reads_direct:  # the hottest read: one statement
+            chain, links = self._db.read_direct(lambda direct: item_view_on(direct, item_id))
+            if chain and chain[-1]["id"] == item_id:
+                return _view(item_id, chain, links, [])
         with self._db.reading() as conn:
             chain, links = item_view(conn, item_id)
             item = chain[-1] if chain and chain[-1]["id"] == item_id else None
@@ -188,13 +192,7 @@ class WorkItemService:
             )
             if include_children and include_archived:
                 children += archive_repo.subtree(conn, item["path"])
-        return {
-            **item,
-            "parent_chain": chain[:-1],
-            "children": _nest(item_id, children[:MAX_DESCENDANTS]),
-            "children_truncated": len(children) > MAX_DESCENDANTS,
-            "dependencies": [_dependency_view(item_id, link, other) for link, other in links],
-        }
+        return _view(item_id, chain, links, children)
 
     def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> dict[str, Any]:
         found = archive_repo.get_with_record(conn, item_id)
@@ -336,6 +334,17 @@ def _refusal(
     if current["version"] != version:
         return VersionConflictError(version, current["version"], current)
     return None
+
+
+def _view(item_id: str, chain: list[WorkItemRow], links: list[Link], children: list[WorkItemRow]) -> dict[str, Any]:
+    """query_work_item's answer: the item (last in `chain`), its ancestors, children and dependencies."""
+    return {
+        **chain[-1],
+        "parent_chain": chain[:-1],
+        "children": _nest(item_id, children[:MAX_DESCENDANTS]),
+        "children_truncated": len(children) > MAX_DESCENDANTS,
+        "dependencies": [_dependency_view(item_id, link, other) for link, other in links],
+    }
 
 
 def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:

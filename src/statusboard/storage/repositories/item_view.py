@@ -7,10 +7,12 @@ other end. Both halves share one result shape, so the whole view costs one round
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, bindparam, case, null, or_, select, union_all
 
+from statusboard.storage.direct import Direct
 from statusboard.storage.driver_reads import DriverQuery
 from statusboard.storage.repositories import dependencies
 from statusboard.storage.repositories.work_items import WorkItemRow, to_record
@@ -42,9 +44,18 @@ def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[L
 
     Both lists are empty when there is no such item.
     """
+    return _view(ITEM_VIEW.rows(conn, {"id": item_id}))
+
+
+def item_view_on(direct: Direct, item_id: str) -> tuple[list[WorkItemRow], list[Link]]:
+    """`item_view` on a kept driver connection (PostgreSQL: `Database.read_direct`)."""
+    return _view(ITEM_VIEW.rows_on(direct, {"id": item_id}))
+
+
+def _view(rows: Sequence[Sequence[Any]]) -> tuple[list[WorkItemRow], list[Link]]:
     chain: list[WorkItemRow] = []
     links: list[Link] = []
-    for row in ITEM_VIEW.rows(conn, {"id": item_id}):
+    for row in rows:
         item = to_record(row[_ITEM_START:])
         if row[0] is None:  # no dependency: the item itself or an ancestor
             chain.append(item)
