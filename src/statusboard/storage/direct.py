@@ -78,22 +78,25 @@ class DirectConnections:
         self._generation = 0
         self._open = threading.BoundedSemaphore(MAX_OPEN)
 
-    def run(self, work: Callable[[Direct], T]) -> T:
-        """Runs `work` as one transaction on a kept connection, in a writer turn if writers
-        take turns (TimeoutError if no connection or no turn comes in time)."""
+    def run(self, work: Callable[[Direct], T], *, write: bool = True) -> T:
+        """Runs `work` on a kept connection: a write as one transaction, in a writer turn if
+        writers take turns; a read (one statement) as it is, in autocommit (TimeoutError if no
+        connection or no turn comes in time)."""
         if not self._open.acquire(timeout=WAIT_S):
-            raise TimeoutError(f"no connection free for a direct write within {WAIT_S:g}s")
+            raise TimeoutError(f"no connection free for a direct statement within {WAIT_S:g}s")
         try:
-            return self._run(work)
+            return self._run(work, write)
         finally:
             self._open.release()
 
-    def _run(self, work: Callable[[Direct], T]) -> T:
+    def _run(self, work: Callable[[Direct], T], write: bool) -> T:
         driver_error = self._dialect.loaded_dbapi.Error
         generation, direct = self._take()
         self._track(direct.driver)
         try:
-            if self._turns is None:
+            if not write:
+                result = work(direct)
+            elif self._turns is None:
                 result = in_transaction(direct, work)
             else:
                 with self._turns.turn(direct.turn_fd):

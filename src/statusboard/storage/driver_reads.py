@@ -1,44 +1,73 @@
-"""Hot reads run by the driver itself, on PostgreSQL.
+"""Hot reads run by the driver itself.
 
 Per statement, SQLAlchemy's execution path (cache lookup, execution context, result
 metadata, row objects) costs about 0.3-0.5 ms on PostgreSQL: more than the round trip of
-a prepared statement to a local server. The read every agent makes all the time
-(query_work_item) therefore compiles its statement once and runs it on a psycopg cursor:
-on a kept driver connection in autocommit (`Database.read_direct`, past the pool's
-checkout and return, which cost as much again), or on the connection a request already
-checked out. psycopg prepares it on the server after a few runs. The rows are the ones
-SQLAlchemy would return: psycopg decodes jsonb, timestamptz and booleans itself, and the
-PostgreSQL types used here add no result processing of their own. Errors come back as
-SQLAlchemy's, so callers handle them as any other (an outage becomes
-DatabaseUnavailableError in `Database`).
-SQLite keeps the ordinary path: its driver call is cheap, and its types do need processing.
+a prepared statement to a local server; and a request's pool checkout and return cost
+about as much again (on PostgreSQL autocommit switched on and back off and the reset, on
+SQLite a BEGIN and a ROLLBACK). The read every agent makes all the time
+(query_work_item) therefore compiles its statement once and runs it on the driver's
+cursor of a kept connection in autocommit (`Database.read_direct`): one statement, one
+snapshot. psycopg prepares it on the server after a few runs. The rows are converted as
+SQLAlchemy would convert them (on SQLite: timestamps, JSON, booleans; psycopg decodes the
+PostgreSQL types used here itself). Errors come back as SQLAlchemy's, so callers handle
+them as any other (an outage becomes DatabaseUnavailableError in `Database`). `rows` runs
+it on a connection a request already checked out instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import CompoundSelect, Connection, Select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
 
 from statusboard.storage.direct import Direct, wrapped
 
+Processor = Callable[[Any], Any]
+
 
 class DriverQuery:
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any]) -> None:
         self._statement = statement
-        self._sql: str | None = None
+        self._sql: dict[str, str] = {}  # by dialect name (a test process has both)
+        self._processors: dict[str, list[tuple[int, Processor]]] = {}
 
     def sql(self, dialect: Dialect) -> str:
-        """The statement as the driver receives it (compiled once; one dialect per process)."""
-        if self._sql is None:
-            self._sql = str(self._statement.compile(dialect=dialect))  # type: ignore[attr-defined]
-        return self._sql
+        """The statement as the driver receives it, with named parameters (compiled once)."""
+        sql = self._sql.get(dialect.name)
+        if sql is None:
+            target = SQLiteDialect_pysqlite(paramstyle="named") if dialect.name == "sqlite" else dialect
+            sql = self._sql[dialect.name] = str(self._statement.compile(dialect=target))
+        return sql
 
     def rows_on(self, direct: Direct, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
-        """On a kept driver connection (PostgreSQL: `Database.read_direct`)."""
-        return direct.execute(self.sql(direct.dialect), params).fetchall()  # type: ignore[no-any-return]
+        """On a kept driver connection (`Database.read_direct`), converted as SQLAlchemy would."""
+        rows = direct.execute(self.sql(direct.dialect), params).fetchall()
+        processors = self._processors_for(direct.dialect)
+        if not processors:
+            return rows  # type: ignore[no-any-return]
+        converted = []
+        for row in rows:
+            values = list(row)
+            for n, process in processors:
+                values[n] = process(values[n])
+            converted.append(values)
+        return converted
+
+    def _processors_for(self, dialect: Dialect) -> list[tuple[int, Processor]]:
+        """The result columns the driver hands back in another form than SQLAlchemy's, and how
+        SQLAlchemy converts them (SQLite: timestamps, JSON and booleans; psycopg: none)."""
+        processors = self._processors.get(dialect.name)
+        if processors is None:
+            found: list[tuple[int, Processor]] = []
+            for n, column in enumerate(self._statement.selected_columns):
+                process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+                if process is not None:
+                    found.append((n, process))
+            processors = self._processors[dialect.name] = found
+        return processors
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         if conn.dialect.name != "postgresql":

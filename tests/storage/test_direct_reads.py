@@ -1,0 +1,37 @@
+"""The hot read on a kept driver connection (Database.read_direct) answers exactly what the
+same statement answers through SQLAlchemy on a pooled connection, types converted alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statusboard.domain.work_items import NewWorkItem
+from statusboard.storage.repositories.item_view import item_view, item_view_on
+from statusboard.wiring import App
+
+
+def _item(app: App, title: str, parent: str | None = None, **fields: Any) -> str:
+    draft = NewWorkItem(item_type="task" if parent else "project", title=title, parent_id=parent, **fields)
+    return str(app.work_items.create("tester", draft)["id"])
+
+
+def test_the_direct_read_converts_every_column_as_sqlalchemy_does(app: App) -> None:
+    assert app.db.reads_direct
+    root = _item(app, "root")
+    middle = _item(app, "middle", root, metadata={"priority": "high", "estimated_hours": 3.5})
+    leaf = _item(app, "leaf", middle, branch_name="feature/x")
+    other = _item(app, "other", root)
+    app.dependencies.add("tester", leaf, other, "depends_on")
+    app.dependencies.add("tester", other, middle, "blocks")
+
+    for item_id in (leaf, middle, other, root, "00000000-0000-4000-8000-000000000000"):
+        with app.db.reading() as conn:
+            pooled = item_view(conn, item_id)
+        direct = app.db.read_direct(lambda d, item_id=item_id: item_view_on(d, item_id))
+        assert direct == pooled
+        rows = [*direct[0], *(item for _, item in direct[1])], [*pooled[0], *(item for _, item in pooled[1])]
+        for a, b in zip(*rows, strict=True):
+            assert [type(v) for v in a.values()] == [type(v) for v in b.values()]
+    chain, links = app.db.read_direct(lambda d: item_view_on(d, leaf))
+    assert [item["title"] for item in chain] == ["root", "middle", "leaf"] and len(links) == 1
+    assert chain[1]["metadata"] == {"priority": "high", "estimated_hours": 3.5}
