@@ -13,7 +13,11 @@ tables with SQLAlchemy Core, then checked through the service:
 
 Measures, each p50/p99: the service calls in-process, and the MCP tools over stdio to a
 `python -m statusboard mcp` subprocess, alternating with the no-op `ping` measured in the
-same run. Never use this in a test.
+same run. `mcp in-process` calls the same tools on the same server code through the SDK's
+in-memory transport: the difference to stdio is the transport (pipes, and JSON written and
+parsed on both ends), which for a 1.2 MB status file grows faster than the message: the
+SDK's stdio client joins each 64 KiB read onto everything read so far of the line. Never
+use this in a test.
 """
 
 from __future__ import annotations
@@ -29,14 +33,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
-from mcp import Client
+from mcp import Client, StdioServerParameters
+from mcp.server import Server
 from sqlalchemy import Engine, text
 
 from bench.query_work_item import BACKENDS, Measure, stdio_server
 from statusboard.config import Settings
 from statusboard.domain.project_configuration import ConfigurationChanges
+from statusboard.interfaces.mcp.server import build_server
 from statusboard.storage import tables
-from statusboard.wiring import App, build_app
+from statusboard.wiring import App, build_app, build_server_app
 
 ACTOR = "bench"
 SEED = 8
@@ -281,8 +287,10 @@ def status_iterations(data: DataSet, iterations: int) -> int:
     return iterations if data.items < 1000 else max(20, iterations // 5)
 
 
-async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.Namespace) -> list[tuple[str, Any]]:
-    params = stdio_server(url, ACTOR)
+async def measure_mcp(
+    target: StdioServerParameters | Server[Any], data: DataSet, names: list[str], args: argparse.Namespace
+) -> list[tuple[str, Any]]:
+    """The MCP measures, over stdio (`StdioServerParameters`) or in-process (a `Server`)."""
     rng = random.Random(SEED)
     as_json: Call = ("generate_full_status", {})
     as_markdown: Call = ("generate_full_status", {"output_format": "markdown"})
@@ -307,7 +315,7 @@ async def measure_mcp(url: str, data: DataSet, names: list[str], args: argparse.
     # The calls after a vendor write get a pass of their own (see measure_service).
     passes = [[k for k, call in enumerate(calls) if call[1] is not vendor_write]]
     passes += [[k for k, call in enumerate(calls) if call[1] is vendor_write]]
-    async with Client(params, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:
+    async with Client(target, read_timeout_seconds=CALL_TIMEOUT_S, cache=None) as client:
         version = (await checked(client, ("get_project_configuration", {})))["version"]
         vendor = await checked(client, ("query_vendor_status", {"name": names[1]}))
         for i, ks in ((i, ks) for ks in passes if ks for i in range(min(args.warmup, iterations) + iterations)):
@@ -358,20 +366,31 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
                 service = measure_service(app, data, names, args)
             finally:
                 app.close()
-            mcp = anyio.run(measure_mcp, url, data, names, args)
-            ping = Measure(backend, 0, f"{data.name}: mcp ping", mcp[0][1])
             new = [Measure(backend, 0, f"{data.name}: {label}", s) for label, s in service]
-            new += [ping] + [Measure(backend, 0, f"{data.name}: {label}", s, ping) for label, s in mcp[1:]]
+            new += with_ping(backend, data, "", anyio.run(measure_mcp, stdio_server(url, ACTOR), data, names, args))
+            server_app = build_server_app(Settings(database_url=url, client_id=ACTOR))
+            try:
+                in_process = anyio.run(measure_mcp, build_server(server_app), data, names, args)
+            finally:
+                server_app.close()
+            new += with_ping(backend, data, " in-process", in_process)
             for row in new:
-                print(f"  {row.measure:<50} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
+                print(f"  {row.measure:<58} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
             rows += new
     return rows
+
+
+def with_ping(backend: str, data: DataSet, way: str, mcp: list[tuple[str, Any]]) -> list[Measure]:
+    """The MCP measures of one way, each next to the ping measured with it (the first)."""
+    named = [(label.replace("mcp ", f"mcp{way} ", 1), samples) for label, samples in mcp]
+    ping = Measure(backend, 0, f"{data.name}: {named[0][0]}", named[0][1])
+    return [ping] + [Measure(backend, 0, f"{data.name}: {label}", s, ping) for label, s in named[1:]]
 
 
 def report(rows: list[Measure]) -> None:
     load1, load5, _ = os.getloadavg()
     print(f"\nrecords: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end")
-    header = f"{'backend':<11} {'measure':<50} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
+    header = f"{'backend':<11} {'measure':<58} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
     print(header + "\n" + "-" * len(header))
     for row in rows:
         ratio = ""
@@ -379,7 +398,7 @@ def report(rows: list[Measure]) -> None:
             b = row.baseline
             ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
         figures = f"{len(row.samples):>5} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}"
-        print(f"{row.backend:<11} {row.measure:<50} {figures}  {ratio}")
+        print(f"{row.backend:<11} {row.measure:<58} {figures}  {ratio}")
     print("\ntargets:")
     for row in rows:
         p99 = row.pct(0.99)
