@@ -43,9 +43,9 @@ from statusboard.resilience.layer_answers import CACHE_ANSWERS, FILE_ANSWERS
 from statusboard.resilience.local_store import LocalStore
 from statusboard.resilience.monitor import PrimaryMonitor
 from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, project
+from statusboard.resilience.snapshot_fields import SnapshotFields
 from statusboard.services.status import StatusService
 from statusboard.storage.database import Database
-from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import changes as changes_repo
 from statusboard.storage.status_file import write_atomically
 
@@ -85,6 +85,7 @@ class Resilience:
         self._journal_lock = threading.Lock()
         self._cache_writer = CacheWriter(lambda: self.store)
         self._last_snapshot_try = 0.0
+        self._snapshot = SnapshotFields()
         self.runner: Runner | None = None  # runs a tool call for replay; set by the MCP server
         self.schema_check: Callable[[], None] | None = None  # set when started without the primary
 
@@ -364,12 +365,13 @@ class Resilience:
         self._last_snapshot_try = now
         with self._db.reading() as conn:
             seq = changes_repo.settled_seq(conn)
-        if self.store.snapshot_seq() == seq:
+        stored = self.store.snapshot_seq()
+        if stored == seq:
             return
-        with self._db.snapshot() as conn:  # after `seq` settled: it sees every change up to it
-            data = StatusService.file_data(conn)
-            archived = archive_repo.count(conn)
-        self.store.put_snapshot(seq, data, archived)
+        if stored is None:  # none stored (a fresh or cleared cache): take a whole copy
+            self._snapshot = SnapshotFields()
+        copy = self._snapshot.bring_to(self._db, seq)
+        self.store.put_snapshot(copy.seq, copy.payload, copy.archived_count)
 
     def refresh_cache_now(self) -> None:
         self._last_snapshot_try = 0.0

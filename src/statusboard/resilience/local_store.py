@@ -128,12 +128,15 @@ class LocalStore:
             row = conn.execute("SELECT seq FROM snapshot").fetchone()
         return None if row is None else int(row[0])
 
-    def put_snapshot(self, seq: int, data: StatusData, archived_count: int) -> None:
-        payload = json.dumps(data.__dict__, default=str)
+    def put_snapshot(self, seq: int, payload: str | None, archived_count: int) -> None:
+        """Stores the status file's data (one JSON object: StatusData's fields) as of `seq`;
+        with no payload, the one stored is still right: only its seq and time move on."""
         with self._writing() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?, ?, ?)", (seq, self.now(), archived_count, payload)
-            )
+            if payload is None:
+                conn.execute("UPDATE snapshot SET seq = ?, taken_at = ?", (seq, self.now()))
+            else:
+                row = (seq, self.now(), archived_count, payload)
+                conn.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?, ?, ?)", row)
 
     def snapshot(self) -> Snapshot | None:
         with self._connect() as conn:

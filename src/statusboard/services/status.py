@@ -155,13 +155,13 @@ class StatusService:
         return StatusData(
             vendors=vendors,
             work_items=items_repo.live_outline(conn),
-            deployments=_every_deployment(conn, {vendor["id"]: vendor for vendor in vendors}),
+            deployments=every_deployment(conn, {vendor["id"]: vendor for vendor in vendors}),
             enhancements=enhancements_repo.outline(conn),
             session_prompts=prompts,
         )
 
 
-def _every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Every deployment with its vendors and the ids of its work items: what the file shows."""
     vendor_links = deployments_repo.vendor_links(conn, None)
     item_links = deployments_repo.work_item_links(conn, None)
