@@ -1,11 +1,13 @@
-"""The hot read on a kept driver connection (Database.read_direct) answers exactly what the
-same statement answers through SQLAlchemy on a pooled connection, types converted alike."""
+"""The hot reads on a kept driver connection (Database.read_direct) answer exactly what the
+same statements answer through SQLAlchemy on a pooled connection, types converted alike."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import NewWorkItem
+from statusboard.storage.repositories import vendors as vendors_repo
 from statusboard.storage.repositories.item_view import item_view, item_view_on
 from statusboard.wiring import App
 
@@ -35,3 +37,16 @@ def test_the_direct_read_converts_every_column_as_sqlalchemy_does(app: App) -> N
     chain, links = app.db.read_direct(lambda d: item_view_on(d, leaf))
     assert [item["title"] for item in chain] == ["root", "middle", "leaf"] and len(links) == 1
     assert chain[1]["metadata"] == {"priority": "high", "estimated_hours": 3.5}
+
+
+def test_the_direct_vendor_lookup_answers_as_the_pooled_one(app: App) -> None:
+    metadata = {"format_support": {"excel": True, "csv": False, "pdf": True, "ocr": False}, "extractor_version": "1.0"}
+    app.vendors.create("tester", NewVendor(name="Acme_Parser", metadata=metadata))
+    for key in ("acme_parser", "nobody"):
+        with app.db.reading() as conn:
+            pooled = vendors_repo.by_key(conn, key)
+        direct = app.db.read_direct(lambda d, key=key: vendors_repo.by_key_on(d, key))
+        assert direct == pooled
+        if direct is not None and pooled is not None:
+            assert [type(v) for v in direct.values()] == [type(v) for v in pooled.values()]
+    assert app.vendors.query("ACME_parser")["metadata"]["format_support"]["pdf"] is True

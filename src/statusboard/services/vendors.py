@@ -40,8 +40,12 @@ class VendorService:
         return self._db.write(work)
 
     def query(self, name: str) -> VendorRow:
-        with self._db.reading() as conn:
-            vendor = repo.by_key(conn, name_key(name))
+        key = name_key(name)
+        if self._db.reads_direct:  # a hot read of one statement
+            vendor = self._db.read_direct(lambda direct: repo.by_key_on(direct, key))
+        else:
+            with self._db.reading() as conn:
+                vendor = repo.by_key(conn, key)
         if vendor is None:
             raise NotFoundError(ENTITY, name=name)
         return vendor

@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from statusboard.domain.status_markdown import VendorFacts
 from statusboard.domain.vendors import FORMATS
+from statusboard.storage.direct import Direct
+from statusboard.storage.driver_reads import DriverQuery
 from statusboard.storage.repositories.rows import STREAMED_ROWS, record_with_times, records
 from statusboard.storage.tables import vendors as v
 
@@ -40,6 +42,16 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> VendorRow | None:
 def by_key(conn: Connection, key: str) -> VendorRow | None:
     row = conn.execute(_BY_KEY, {"key": key}).mappings().first()
     return None if row is None else to_record(row)
+
+
+BY_KEY = DriverQuery(_BY_KEY)  # query_vendor_status: a hot read (see driver_reads)
+_PUBLIC_NAMES = [column.name for column in _PUBLIC]
+
+
+def by_key_on(direct: Direct, key: str) -> VendorRow | None:
+    """`by_key` on a kept driver connection (`Database.read_direct`)."""
+    rows = BY_KEY.rows_on(direct, {"key": key})
+    return to_record(dict(zip(_PUBLIC_NAMES, rows[0], strict=True))) if rows else None
 
 
 def conditional_update(
