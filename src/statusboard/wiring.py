@@ -51,6 +51,8 @@ class App:
     warming: threading.Thread | None = None  # a server's build of the full status ahead of requests
 
     def close(self) -> None:
+        if self.warming is not None:
+            self.warming.join(timeout=30)  # it may be reading: let it end before the connections go
         self.resilience.close()
         self.db.dispose()
 

@@ -5,8 +5,10 @@ write that the file does not show reads nothing at all."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from statusboard.services.status import StatusService
@@ -54,3 +56,33 @@ def test_writes_the_file_does_not_show_read_nothing_but_the_log(app: App) -> Non
     after = _stored(app)
     assert after[0] > before[0] and after[1:] == before[1:]
     assert len(statements) == 2 and all("change_log" in sql for sql in statements), statements
+
+
+def test_a_copy_never_replaces_a_later_one_and_a_failed_store_is_made_good(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = seed(app)
+    app.resilience.refresh_cache_now()
+    early = _stored(app)
+    WRITES["vendor updated"](app, seeded, 0)
+    app.resilience.refresh_cache_now()
+    later = _stored(app)
+    assert later[0] > early[0]
+    # Another server sharing the cache file finishes a slower copy, taken at the earlier seq.
+    app.resilience.store.put_snapshot(early[0], json.dumps(early[1]), early[2])
+    assert _stored(app) == later
+
+    WRITES["vendor updated"](app, seeded, 1)
+    store = app.resilience.store
+    real_put = store.put_snapshot
+
+    def failing_put(*args: Any) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "put_snapshot", failing_put)
+    with pytest.raises(sqlite3.OperationalError):
+        app.resilience.refresh_cache_now()
+    monkeypatch.setattr(store, "put_snapshot", real_put)
+    _configure(app, seeded, 0)  # shown nowhere: the stored copy must still get the vendor write
+    app.resilience.refresh_cache_now()
+    assert _stored(app) == _fresh(app)

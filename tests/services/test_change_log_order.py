@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.domain.work_items import NewWorkItem
 from statusboard.services.changes import ChangeEntry, record
+from statusboard.storage.repositories import changes as changes_repo
 from statusboard.storage.tables import change_log
 from statusboard.wiring import App
 from tests.support.locks import wait_until_locks_are_awaited
@@ -55,3 +57,18 @@ def test_a_reader_with_nothing_in_flight_does_not_wait(app: App) -> None:
     with ThreadPoolExecutor(1) as pool:
         followed = pool.submit(app.changes.list_changes, 0).result(timeout=WAIT_S)
     assert [c["entity_id"] for c in followed["changes"]] == [item["id"]]
+
+
+def test_a_writer_that_never_commits_fails_readers_in_bounded_time_and_blocks_no_writer(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(changes_repo, "SETTLE_TIMEOUT_MS", 200)
+    with app.db.engine.connect() as stuck, ThreadPoolExecutor(1) as pool:
+        stuck.begin()  # appends, then hangs before its commit (its process stopped, say)
+        entry = ChangeEntry("work_item", str(uuid.uuid4()), 1, "update")
+        record(app.db, stuck, "stuck-writer", datetime.now(UTC), [entry])
+        with pytest.raises(DatabaseUnavailableError, match="did not commit"):
+            app.changes.list_changes(0)
+        # The reader's wait ended, so writers are not queued behind it.
+        fast = pool.submit(app.work_items.create, "fast-writer", NewWorkItem(item_type="task", title="fast"))
+        assert fast.result(timeout=WAIT_S)["title"] == "fast"

@@ -83,6 +83,7 @@ class Resilience:
         self.monitor = PrimaryMonitor(db, sync=self.sync, while_up=self._refresh_snapshot)
         self._monitoring = False
         self._journal_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()  # the monitor's refresh, or a test's
         self._cache_writer = CacheWriter(lambda: self.store)
         self._last_snapshot_try = 0.0
         self._snapshot = SnapshotFields()
@@ -359,6 +360,10 @@ class Resilience:
 
     def _refresh_snapshot(self) -> None:
         """Keeps the cache's copy of what the status file shows, when the change log moved."""
+        with self._snapshot_lock:
+            self._refresh_snapshot_locked()
+
+    def _refresh_snapshot_locked(self) -> None:
         now = time.monotonic()
         if now - self._last_snapshot_try < SNAPSHOT_EVERY_S:
             return
@@ -366,12 +371,20 @@ class Resilience:
         with self._db.reading() as conn:
             seq = changes_repo.settled_seq(conn)
         stored = self.store.snapshot_seq()
-        if stored == seq:
+        if stored is not None and stored >= seq:
             return
+        kept = self._snapshot
         if stored is None:  # none stored (a fresh or cleared cache): take a whole copy
-            self._snapshot = SnapshotFields()
-        copy = self._snapshot.bring_to(self._db, seq)
-        self.store.put_snapshot(copy.seq, copy.payload, copy.archived_count)
+            kept = self._snapshot = SnapshotFields()
+        kept_at = kept.seq
+        try:
+            changed = kept.bring_to(self._db, seq)
+            if not changed and kept_at is not None and stored == kept_at and self.store.advance_snapshot(kept_at, seq):
+                return
+            self.store.put_snapshot(seq, kept.payload(), kept.archived_count)
+        except BaseException:
+            self._snapshot = SnapshotFields()  # where the kept fields and the stored copy stand is unknown
+            raise
 
     def refresh_cache_now(self) -> None:
         self._last_snapshot_try = 0.0

@@ -128,15 +128,25 @@ class LocalStore:
             row = conn.execute("SELECT seq FROM snapshot").fetchone()
         return None if row is None else int(row[0])
 
-    def put_snapshot(self, seq: int, payload: str | None, archived_count: int) -> None:
-        """Stores the status file's data (one JSON object: StatusData's fields) as of `seq`;
-        with no payload, the one stored is still right: only its seq and time move on."""
+    def put_snapshot(self, seq: int, payload: str, archived_count: int) -> None:
+        """Stores the status file's data (one JSON object: StatusData's fields) as of `seq`,
+        unless a copy at a later seq is stored already (servers share the file)."""
         with self._writing() as conn:
-            if payload is None:
-                conn.execute("UPDATE snapshot SET seq = ?, taken_at = ?", (seq, self.now()))
-            else:
-                row = (seq, self.now(), archived_count, payload)
-                conn.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?, ?, ?, ?)", row)
+            conn.execute(
+                "INSERT INTO snapshot VALUES (1, ?, ?, ?, ?) ON CONFLICT (only_row) DO UPDATE SET"
+                " seq = excluded.seq, taken_at = excluded.taken_at, archived_count = excluded.archived_count,"
+                " data = excluded.data WHERE excluded.seq > snapshot.seq",
+                (seq, self.now(), archived_count, payload),
+            )
+
+    def advance_snapshot(self, from_seq: int, to_seq: int) -> bool:
+        """Marks the stored copy as right at `to_seq` too, if it is the one at `from_seq` (nothing
+        it shows changed in between); False if another copy is stored now."""
+        with self._writing() as conn:
+            cursor = conn.execute(
+                "UPDATE snapshot SET seq = ?, taken_at = ? WHERE seq = ?", (to_seq, self.now(), from_seq)
+            )
+        return cursor.rowcount == 1
 
     def snapshot(self) -> Snapshot | None:
         with self._connect() as conn:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -45,46 +44,40 @@ _FIELDS: list[tuple[str, frozenset[str], Callable[[Connection, Values], Any]]] =
 _ARCHIVED_SOURCES = frozenset({"work_item"})  # archiving logs each item it moves as work_item / archive
 
 
-@dataclass(frozen=True)
-class Copy:
-    """What the cache stores: the status file's data as one JSON object (StatusData's fields),
-    and the archived count."""
-
-    seq: int
-    payload: str | None  # None: nothing shown changed since the copy before
-    archived_count: int
-
-
 class SnapshotFields:
     def __init__(self) -> None:
-        self._seq: int | None = None
+        self.seq: int | None = None  # the settled seq the kept fields are right at
+        self.archived_count = 0
         self._values: Values = {}
         self._texts: dict[str, str] = {}
-        self._archived = 0
 
-    def bring_to(self, db: Database, seq: int) -> Copy:
-        """The copy at the settled `seq`, read on a snapshot taken after it settled."""
+    def bring_to(self, db: Database, seq: int) -> bool:
+        """Brings the kept fields to the settled `seq`, read on a snapshot taken after it
+        settled; False when nothing they show changed."""
         with db.snapshot() as conn:
             stale = self._stale(conn)
-            if not stale and self._seq is not None:
-                self._seq = seq
-                return Copy(seq, None, self._archived)
+            if not stale:
+                self.seq = seq
+                return False
             for name, _, read in _FIELDS:
                 if name in stale:
                     self._values[name] = read(conn, self._values)
             if "archived_count" in stale:
-                self._archived = archive_repo.count(conn)
+                self.archived_count = archive_repo.count(conn)
         for name in stale & self._values.keys():
             self._texts[name] = json.dumps(self._values[name], default=str)
-        self._seq = seq
-        payload = "{" + ", ".join(f"{json.dumps(name)}: {self._texts[name]}" for name, _, _ in _FIELDS) + "}"
-        return Copy(seq, payload, self._archived)
+        self.seq = seq
+        return True
+
+    def payload(self) -> str:
+        """The kept fields as one JSON object (StatusData's fields)."""
+        return "{" + ", ".join(f"{json.dumps(name)}: {self._texts[name]}" for name, _, _ in _FIELDS) + "}"
 
     def _stale(self, conn: Connection) -> frozenset[str]:
         everything = frozenset([*(name for name, _, _ in _FIELDS), "archived_count"])
-        if self._seq is None:
+        if self.seq is None:
             return everything
-        touched = {entity for entity, op in changes_repo.touched_since(conn, self._seq) if (entity, op) not in INERT}
+        touched = {entity for entity, op in changes_repo.touched_since(conn, self.seq) if (entity, op) not in INERT}
         if not touched <= KNOWN:
             return everything
         stale = {name for name, sources, _ in _FIELDS if not sources.isdisjoint(touched)}

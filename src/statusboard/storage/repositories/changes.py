@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from statusboard.domain.clock import iso
+from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.storage.database import CHANGE_LOG_LOCK
 from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import change_log as c
+
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -47,9 +51,13 @@ _LAST = select(func.max(c.c.seq))
 # a seq and lets none draw a new one, and reads the sequence's last value (a sequence is not
 # transactional: this is the last seq drawn, whatever the statement's snapshot). CACHE 1
 # (the default the table's sequence keeps) matters: a backend holding cached values could
-# hand out a seq below this one later.
+# hand out a seq below this one later. The wait is bounded (lock_timeout, for this statement
+# only): a writer stuck between its append and its commit (its process stopped, say) must not
+# hold every reader, and every writer queued behind a waiting reader, for ever.
+SETTLE_TIMEOUT_MS = 5000
 _SETTLE = text(
-    "WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock(:lock))"
+    "WITH patience AS MATERIALIZED (SELECT set_config('lock_timeout', :timeout, true)),"
+    " turn AS MATERIALIZED (SELECT pg_advisory_xact_lock(:lock) FROM patience)"
     " SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('change_log', 'seq')), 0) FROM turn"
 )
 
@@ -60,12 +68,19 @@ def settled_seq(conn: Connection) -> int:
     past it (on PostgreSQL, a writer holding seq 11 may commit after one holding seq 12).
 
     PostgreSQL: one statement, its own transaction (`conn` in autocommit, as `reading` gives
-    it), outside any snapshot the caller takes afterwards. SQLite: writers take turns, so
-    commit order is seq order and the newest visible entry is settled.
+    it), outside any snapshot the caller takes afterwards; DatabaseUnavailableError if a write
+    does not commit within SETTLE_TIMEOUT_MS. SQLite: writers take turns, so commit order is
+    seq order and the newest visible entry is settled.
     """
-    if conn.dialect.name == "postgresql":
-        return int(conn.execute(_SETTLE, {"lock": CHANGE_LOG_LOCK}).scalar_one())
-    return int(conn.execute(_LAST).scalar_one() or 0)
+    if conn.dialect.name != "postgresql":
+        return int(conn.execute(_LAST).scalar_one() or 0)
+    try:
+        return int(conn.execute(_SETTLE, {"lock": CHANGE_LOG_LOCK, "timeout": f"{SETTLE_TIMEOUT_MS}ms"}).scalar_one())
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        message = f"a write did not commit within {SETTLE_TIMEOUT_MS} ms; the change log cannot be read past it"
+        raise DatabaseUnavailableError(message, ["primary"]) from exc
 
 
 _BY_KEY = select(c.c.seq).where(c.c.idempotency_key == bindparam("key"))
