@@ -36,19 +36,27 @@ _FIELDS: list[tuple[str, frozenset[str], Callable[[Connection, Values], Any]]] =
     (
         "deployments",
         frozenset({"deployment", "vendor"}),
-        lambda conn, values: every_deployment(conn, {vendor["id"]: vendor for vendor in values["vendors"]}),
+        lambda conn, read: every_deployment(conn, {vendor["id"]: vendor for vendor in _vendors(conn, read)}),
     ),
     ("enhancements", frozenset({"enhancement"}), lambda conn, _: enhancements_repo.outline(conn)),
     ("session_prompts", frozenset({"session_prompt"}), lambda conn, _: prompts_repo.listing(conn)[0]),
 ]
-_ARCHIVED_SOURCES = frozenset({"work_item"})  # archiving logs each item it moves as work_item / archive
+_ARCHIVED_SOURCES = frozenset({"work_item"})
+
+
+def _vendors(conn: Connection, read: Values) -> Any:
+    """The vendors read in this refresh, or read now (the kept fields are JSON text only)."""
+    if "vendors" not in read:
+        read["vendors"] = vendors_repo.outline(conn)
+    return read["vendors"]  # archiving logs each item it moves as work_item / archive
 
 
 class SnapshotFields:
     def __init__(self) -> None:
         self.seq: int | None = None  # the settled seq the kept fields are right at
         self.archived_count = 0
-        self._values: Values = {}
+        # Text only: thousands of rows kept alive would make every full garbage collection of
+        # the server's process walk them.
         self._texts: dict[str, str] = {}
 
     def bring_to(self, db: Database, seq: int) -> bool:
@@ -59,13 +67,15 @@ class SnapshotFields:
             if not stale:
                 self.seq = seq
                 return False
-            for name, _, read in _FIELDS:
+            read: Values = {}
+            for name, _, reader in _FIELDS:
                 if name in stale:
-                    self._values[name] = read(conn, self._values)
+                    read[name] = reader(conn, read)
             if "archived_count" in stale:
                 self.archived_count = archive_repo.count(conn)
-        for name in stale & self._values.keys():
-            self._texts[name] = json.dumps(self._values[name], default=str)
+        for name, _, _ in _FIELDS:
+            if name in stale:
+                self._texts[name] = json.dumps(read[name], default=str)
         self.seq = seq
         return True
 
