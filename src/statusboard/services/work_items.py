@@ -178,6 +178,8 @@ class WorkItemService:
             chain, links = self._db.read_direct(lambda direct: item_view_on(direct, item_id))
             if chain and chain[-1]["id"] == item_id:
                 return _view(item_id, chain, links, [])
+            if not include_archived:  # no such live item: asking again below would only say so again
+                raise NotFoundError(ENTITY, id=item_id)
         with self._db.reading() as conn:
             chain, links = item_view(conn, item_id)
             item = chain[-1] if chain and chain[-1]["id"] == item_id else None

@@ -16,7 +16,7 @@ it on a connection a request already checked out instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, Select
@@ -28,11 +28,41 @@ from statusboard.storage.direct import Direct, wrapped
 Processor = Callable[[Any], Any]
 
 
+class Converter:
+    """Converts rows the driver hands back as SQLAlchemy would convert them (SQLite:
+    timestamps, JSON and booleans; psycopg: nothing), using SQLAlchemy's own result
+    processors for `columns`, found once per dialect."""
+
+    def __init__(self, columns: Iterable[Any]) -> None:
+        self._columns = list(columns)
+        self._processors: dict[str, list[tuple[int, Processor]]] = {}  # by dialect name (a test process has both)
+
+    def row(self, dialect: Dialect, values: Sequence[Any]) -> Sequence[Any]:
+        processors = self._for(dialect)
+        if not processors:
+            return values
+        converted = list(values)
+        for n, process in processors:
+            converted[n] = process(converted[n])
+        return converted
+
+    def _for(self, dialect: Dialect) -> list[tuple[int, Processor]]:
+        processors = self._processors.get(dialect.name)
+        if processors is None:
+            found: list[tuple[int, Processor]] = []
+            for n, column in enumerate(self._columns):
+                process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+                if process is not None:
+                    found.append((n, process))
+            processors = self._processors[dialect.name] = found
+        return processors
+
+
 class DriverQuery:
     def __init__(self, statement: Select[Any] | CompoundSelect[Any]) -> None:
         self._statement = statement
         self._sql: dict[str, str] = {}  # by dialect name (a test process has both)
-        self._processors: dict[str, list[tuple[int, Processor]]] = {}
+        self._converter = Converter(statement.selected_columns)
 
     def sql(self, dialect: Dialect) -> str:
         """The statement as the driver receives it, with named parameters (compiled once)."""
@@ -45,29 +75,7 @@ class DriverQuery:
     def rows_on(self, direct: Direct, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """On a kept driver connection (`Database.read_direct`), converted as SQLAlchemy would."""
         rows = direct.execute(self.sql(direct.dialect), params).fetchall()
-        processors = self._processors_for(direct.dialect)
-        if not processors:
-            return rows  # type: ignore[no-any-return]
-        converted = []
-        for row in rows:
-            values = list(row)
-            for n, process in processors:
-                values[n] = process(values[n])
-            converted.append(values)
-        return converted
-
-    def _processors_for(self, dialect: Dialect) -> list[tuple[int, Processor]]:
-        """The result columns the driver hands back in another form than SQLAlchemy's, and how
-        SQLAlchemy converts them (SQLite: timestamps, JSON and booleans; psycopg: none)."""
-        processors = self._processors.get(dialect.name)
-        if processors is None:
-            found: list[tuple[int, Processor]] = []
-            for n, column in enumerate(self._statement.selected_columns):
-                process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-                if process is not None:
-                    found.append((n, process))
-            processors = self._processors[dialect.name] = found
-        return processors
+        return [self._converter.row(direct.dialect, row) for row in rows]
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         if conn.dialect.name != "postgresql":

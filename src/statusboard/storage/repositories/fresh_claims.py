@@ -21,7 +21,7 @@ careful path, which claims the item or tells why not.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +32,7 @@ from statusboard.domain.claims import token
 from statusboard.domain.clock import iso
 from statusboard.storage.database import CHANGE_LOG_LOCK
 from statusboard.storage.direct import Direct
+from statusboard.storage.driver_reads import Converter
 from statusboard.storage.repositories.work_items import COLUMNS, WorkItemRow, to_record
 from statusboard.storage.tables import work_items
 
@@ -187,29 +188,9 @@ def _item_from_json(text: str) -> WorkItemRow:
 
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
-Processor = Callable[[Any], Any]
-_item_readers: dict[str, list[tuple[int, Processor]]] = {}
+_ITEM = Converter(work_items.c)
 
 
 def _item(dialect: Dialect, values: Sequence[Any]) -> WorkItemRow:
     """A work item row read by the driver, converted as SQLAlchemy would, then as `to_record`."""
-    readers = _item_readers.get(dialect.name)
-    if readers is None:
-        readers = _item_readers[dialect.name] = _readers(dialect)
-    if readers:
-        converted = list(values)
-        for n, read in readers:
-            converted[n] = read(converted[n])
-        values = converted
-    return to_record(values)
-
-
-def _readers(dialect: Dialect) -> list[tuple[int, Processor]]:
-    """The work item columns the driver hands back in another form than SQLAlchemy's, and how
-    SQLAlchemy converts them (SQLite: timestamps, JSON and booleans; psycopg: none)."""
-    readers: list[tuple[int, Processor]] = []
-    for n, column in enumerate(work_items.c):
-        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        if process is not None:
-            readers.append((n, process))
-    return readers
+    return to_record(_ITEM.row(dialect, values))
