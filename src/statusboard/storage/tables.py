@@ -148,9 +148,13 @@ change_log = Table(
     Column("fields", Json, nullable=False),
     # Set by a write that may be replayed from the outage journal: a replay finds it and skips.
     Column("idempotency_key", Uuid, nullable=True),
-    Index(None, "entity", "entity_id"),
-    Index(None, "idempotency_key", unique=True),
-    sqlite_autoincrement=True,
+    Index(
+        None,
+        "idempotency_key",
+        unique=True,
+        sqlite_where=text("idempotency_key IS NOT NULL"),
+        postgresql_where=text("idempotency_key IS NOT NULL"),
+    ),
 )
 
 # Vendor names are unique regardless of case: `name_key` holds the case-folded name.
