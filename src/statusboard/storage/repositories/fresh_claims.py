@@ -120,44 +120,62 @@ class Opened:
         return _item(self.dialect, self.values)
 
 
-def open_if_unheld(direct: Direct, claim: FreshClaim, log: LogEntry) -> Opened | None:
-    """Opens the claim and logs it if the item may be claimed and nobody holds it; None if the
-    common case does not apply."""
+@dataclass(frozen=True)
+class Prepared:
+    """A claim's parameters, made before the write (outside SQLite's writer turn), for the first
+    epoch; `for_epoch` remakes what depends on the epoch, for an item claimed before."""
+
+    claim: FreshClaim
+    params: dict[str, Any]
+    fields: dict[str, Any]
+
+    def for_epoch(self, epoch: int) -> dict[str, Any]:
+        if epoch == FIRST_EPOCH:
+            return self.params
+        fields = _log_fields(self.fields, epoch)
+        return {**self.params, "epoch": epoch, "token": token(epoch, self.claim.secret), "fields": fields}
+
+
+def prepare(backend: str, claim: FreshClaim, log: LogEntry) -> Prepared:
+    """The parameters of `open_if_unheld`, bound as the backend's driver takes them."""
+    sqlite = backend == "sqlite"
     params = {
         "item_id": claim.item_id,
         "claim_id": claim.claim_id,
         "holder": claim.holder,
-        "claimed_at": claim.claimed_at,
-        "expires_at": claim.expires_at,
+        "claimed_at": sqlite_time(claim.claimed_at) if sqlite else claim.claimed_at,
+        "expires_at": sqlite_time(claim.expires_at) if sqlite else claim.expires_at,
         "entity": log.entity,
         "op": log.op,
         "actor": log.actor,
         "idempotency_key": log.idempotency_key,
+        "epoch": FIRST_EPOCH,
+        "token": token(FIRST_EPOCH, claim.secret),
+        "fields": _log_fields(log.fields, FIRST_EPOCH),
+        "change_log_lock": CHANGE_LOG_LOCK,
     }
+    return Prepared(claim, params, log.fields)
+
+
+def _log_fields(fields: dict[str, Any], epoch: int) -> str:
+    """The entry's fields as JSON text: PostgreSQL casts it to jsonb, SQLite stores it as is."""
+    return sqlite_json({**fields, "epoch": epoch})
+
+
+def open_if_unheld(direct: Direct, prepared: Prepared) -> Opened | None:
+    """Opens the claim and logs it if the item may be claimed and nobody holds it; None if the
+    common case does not apply."""
     if direct.backend == "postgresql":
-        params["epoch"] = FIRST_EPOCH
-        params["token"] = token(FIRST_EPOCH, claim.secret)
-        params["fields"] = json.dumps({**log.fields, "epoch": FIRST_EPOCH})  # cast to jsonb
-        params["change_log_lock"] = CHANGE_LOG_LOCK
-        row = direct.execute(_POSTGRESQL, params).fetchone()
-        return None if row is None else Opened(claim, row, FIRST_EPOCH, direct.dialect)
-    return _open_on_sqlite(direct, claim, params, log.fields)
-
-
-def _open_on_sqlite(direct: Direct, claim: FreshClaim, params: dict[str, Any], fields: dict[str, Any]) -> Opened | None:
-    row = direct.execute(_SQLITE_ITEM, {"item_id": params["item_id"]}).fetchone()
+        row = direct.execute(_POSTGRESQL, prepared.params).fetchone()
+        return None if row is None else Opened(prepared.claim, row, FIRST_EPOCH, direct.dialect)
+    row = direct.execute(_SQLITE_ITEM, prepared.params).fetchone()
     if row is None:
         return None
     epoch = int(row[-1] or 0) + 1
-    params["claimed_at"] = sqlite_time(params["claimed_at"])
-    params["expires_at"] = sqlite_time(params["expires_at"])
-    params["epoch"] = epoch
-    params["token"] = token(epoch, claim.secret)
-    params["version"] = row[_VERSION]
-    params["fields"] = sqlite_json({**fields, "epoch": epoch})
+    params = {**prepared.for_epoch(epoch), "version": row[_VERSION]}
     direct.execute(_SQLITE_CLAIM, params)
     direct.execute(_SQLITE_LOG, params)
-    return Opened(claim, row[:-1], epoch, direct.dialect)
+    return Opened(prepared.claim, row[:-1], epoch, direct.dialect)
 
 
 # -- values as SQLAlchemy would bind and read them ------------------------------------------
