@@ -16,8 +16,10 @@ Measures, each p50/p99: the service calls in-process, and the MCP tools over std
 same run. `mcp in-process` calls the same tools on the same server code through the SDK's
 in-memory transport: the difference to stdio is the transport (pipes, and JSON written and
 parsed on both ends), which for a 1.2 MB status file grows faster than the message: the
-SDK's stdio client joins each 64 KiB read onto everything read so far of the line. Never
-use this in a test.
+SDK's stdio client joins each 64 KiB read onto everything read so far of the line.
+`mcp linear-reader` is the same stdio server read by a client whose line reader is linear
+(bench/linear_stdio.py), so its difference to `mcp` is that reader alone. Never use this in
+a test.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
+from mcp.client._transport import Transport
 from mcp.server import Server
 from sqlalchemy import Engine, text
 
+from bench.linear_stdio import linear_stdio_client
 from bench.query_work_item import BACKENDS, Measure, stdio_server
 from statusboard.config import Settings
 from statusboard.domain.project_configuration import ConfigurationChanges
@@ -288,9 +292,10 @@ def status_iterations(data: DataSet, iterations: int) -> int:
 
 
 async def measure_mcp(
-    target: StdioServerParameters | Server[Any], data: DataSet, names: list[str], args: argparse.Namespace
+    target: StdioServerParameters | Server[Any] | Transport, data: DataSet, names: list[str], args: argparse.Namespace
 ) -> list[tuple[str, Any]]:
-    """The MCP measures, over stdio (`StdioServerParameters`) or in-process (a `Server`)."""
+    """The MCP measures: over stdio with the SDK's client (`StdioServerParameters`) or with the
+    linear-reader one (a `Transport`), or in-process (a `Server`)."""
     rng = random.Random(SEED)
     as_json: Call = ("generate_full_status", {})
     as_markdown: Call = ("generate_full_status", {"output_format": "markdown"})
@@ -368,6 +373,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
                 app.close()
             new = [Measure(backend, 0, f"{data.name}: {label}", s) for label, s in service]
             new += with_ping(backend, data, "", anyio.run(measure_mcp, stdio_server(url, ACTOR), data, names, args))
+            linear = linear_stdio_client(stdio_server(url, ACTOR))
+            new += with_ping(backend, data, " linear-reader", anyio.run(measure_mcp, linear, data, names, args))
             server_app = build_server_app(Settings(database_url=url, client_id=ACTOR))
             try:
                 in_process = anyio.run(measure_mcp, build_server(server_app), data, names, args)
@@ -375,7 +382,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
                 server_app.close()
             new += with_ping(backend, data, " in-process", in_process)
             for row in new:
-                print(f"  {row.measure:<58} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
+                print(f"  {row.measure:<64} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
             rows += new
     return rows
 
@@ -390,7 +397,7 @@ def with_ping(backend: str, data: DataSet, way: str, mcp: list[tuple[str, Any]])
 def report(rows: list[Measure]) -> None:
     load1, load5, _ = os.getloadavg()
     print(f"\nrecords: {os.cpu_count()} CPUs, load average {load1:.1f} (1 min) / {load5:.1f} (5 min) at the end")
-    header = f"{'backend':<11} {'measure':<58} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
+    header = f"{'backend':<11} {'measure':<64} {'n':>5} {'p50 ms':>8} {'p99 ms':>8}  ratio p50/p99"
     print(header + "\n" + "-" * len(header))
     for row in rows:
         ratio = ""
@@ -398,7 +405,7 @@ def report(rows: list[Measure]) -> None:
             b = row.baseline
             ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
         figures = f"{len(row.samples):>5} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}"
-        print(f"{row.backend:<11} {row.measure:<58} {figures}  {ratio}")
+        print(f"{row.backend:<11} {row.measure:<64} {figures}  {ratio}")
     print("\ntargets:")
     for row in rows:
         p99 = row.pct(0.99)
