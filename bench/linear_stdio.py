@@ -4,9 +4,10 @@ The SDK's stdio client joins each 64 KiB read onto everything read so far of the
 splits the whole again (`(buffer + chunk).split("\\n")` in mcp/client/stdio.py): for a
 2.8 MB message, ~44 reads, each copying and scanning up to 2.8 MB. This transport keeps
 the reads in a list, looks for the newline only in the newest read, and joins once per
-line; everything else is as the SDK does it (the same JSON-RPC parsing and encoding). The
-benchmark measures both clients against the same server, so the difference is the reader
-alone. For benchmarks only.
+line; it also parses the line's bytes as they came, where the SDK decodes the whole stream
+to str first. Everything else is as the SDK does it (the same JSON-RPC parsing and
+encoding). The benchmark measures both clients against the same server, so the difference
+is the reader. For benchmarks only.
 """
 
 from __future__ import annotations
@@ -55,9 +56,12 @@ async def linear_stdio_client(server: StdioServerParameters) -> AsyncIterator[Tr
     async def write_lines() -> None:
         assert process.stdin is not None
         async with from_session:
-            async for message in from_session:
-                line = message.message.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
-                await process.stdin.send(line.encode())
+            try:
+                async for message in from_session:
+                    line = message.message.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
+                    await process.stdin.send(line.encode())
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                await to_session.aclose()  # the server is gone: the session sees its stream end
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(read_lines)
@@ -65,7 +69,9 @@ async def linear_stdio_client(server: StdioServerParameters) -> AsyncIterator[Tr
         try:
             yield read_stream, write_stream
         finally:
-            await _stop(process)
+            with anyio.CancelScope(shield=True):
+                await read_stream.aclose()  # a reader blocked on delivery stops waiting, so stdout drains
+                await _stop(process)
             tasks.cancel_scope.cancel()
 
 

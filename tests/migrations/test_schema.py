@@ -112,3 +112,28 @@ def test_the_lean_change_log_keeps_every_entry_and_goes_on_counting(empty_databa
     assert newest == [last + 2, last + 1]
     assert set(indexes) == {"ix_change_log_idempotency_key"}
     assert indexes["ix_change_log_idempotency_key"]["unique"]
+
+
+def test_the_lean_change_log_downgrades_and_upgrades_again_keeping_its_entries(empty_database_url: str) -> None:
+    from alembic import command
+
+    engine = build_engine(empty_database_url)
+    try:
+        schema.upgrade(engine)
+        with engine.begin() as conn:
+            for n in range(1, 4):
+                conn.execute(_INSERT_ENTRY, _log_entry(str(n), key=f"00000000-0000-0000-0000-00000000000{n}"))
+            before = conn.execute(text("SELECT seq, entity_id, idempotency_key FROM change_log ORDER BY seq")).all()
+        with engine.begin() as conn:
+            command.downgrade(schema._alembic_config(conn), "0005")
+        assert schema.current_revision(engine) == "0005"
+        with engine.connect() as conn:
+            downgraded = conn.execute(text("SELECT seq, entity_id, idempotency_key FROM change_log ORDER BY seq")).all()
+        indexes = {index["name"] for index in inspect(engine).get_indexes("change_log")}
+        schema.upgrade(engine)
+        with engine.connect() as conn:
+            again = conn.execute(text("SELECT seq, entity_id, idempotency_key FROM change_log ORDER BY seq")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in downgraded] == [tuple(r) for r in before] == [tuple(r) for r in again]
+    assert indexes == {"ix_change_log_entity_entity_id", "ix_change_log_idempotency_key"}

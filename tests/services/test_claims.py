@@ -49,6 +49,40 @@ def test_claim_returns_the_item_with_token_holder_and_expiry(clocked_app: App, c
     assert claimed["expires_at"] == (clock.now() + timedelta(seconds=LEASE)).isoformat()
 
 
+class _LateTurnClock(ManualClock):
+    """Moves on by `late_s` right after the claim's first reading: its write starts that late."""
+
+    def __init__(self, late_s: float) -> None:
+        super().__init__()
+        self.late_s = late_s
+        self.readings = 0
+
+    def now(self) -> Any:
+        self.readings += 1
+        if self.readings == 2:
+            self.advance(self.late_s)
+        return super().now()
+
+
+@pytest.mark.parametrize("late_s", [0.005, 5.0], ids=["within-the-slack", "late"])
+def test_a_claim_written_late_starts_its_lease_when_it_is_written(clocked_app: App, late_s: float) -> None:
+    """The fast claim is made before its write (outside SQLite's writer turn); a write that starts
+    late (a long wait for the turn, a retry) takes the time again, so no lease is granted already
+    partly spent. Within the slack, the first reading stands."""
+    item = task(clocked_app, "T1")
+    clock = _LateTurnClock(late_s)
+    start = clock.now()
+    clock.readings = 0
+    clocked_app.claims._clock = clock
+    claimed = claim(clocked_app, "agent-a", item["id"])
+    with clocked_app.db.engine.connect() as conn:
+        claims = select(work_item_claims.c.claimed_at).where(work_item_claims.c.work_item_id == item["id"])
+        claimed_at = conn.execute(claims).scalar_one()
+    granted = start + timedelta(seconds=late_s) if late_s > 1 else start
+    assert claimed["expires_at"] == (granted + timedelta(seconds=LEASE)).isoformat()
+    assert claimed_at.replace(tzinfo=None) == granted.replace(tzinfo=None)
+
+
 @pytest.mark.parametrize("fraction", [0, 0.12], ids=["whole-seconds", "trailing-zeros"])
 def test_claim_answers_the_item_exactly_as_it_is_stored(clocked_app: App, clock: ManualClock, fraction: float) -> None:
     clock.advance(fraction)

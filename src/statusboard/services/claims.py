@@ -32,6 +32,7 @@ from statusboard.domain.validation import new_id
 from statusboard.domain.write_intent import current_key
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
+from statusboard.storage.direct import Direct
 from statusboard.storage.repositories import claims as repo
 from statusboard.storage.repositories import fresh_claims as fresh
 from statusboard.storage.repositories import work_items as items_repo
@@ -44,6 +45,7 @@ ENTITY = "work_item"
 # up to MAX_CANDIDATES in one transaction, and starts a fresh one up to MAX_ROUNDS times.
 MAX_CANDIDATES = 32
 MAX_ROUNDS = 100
+RESTAMP_AFTER = timedelta(milliseconds=20)
 
 
 class _Held(Enum):
@@ -102,14 +104,25 @@ class ClaimService:
         """The common claim, fast: an item nobody holds, claimed with its change-log entry in one
         statement (PostgreSQL) or one short transaction (SQLite), on the driver's own connection.
         None when it does not apply; the careful path then claims it or says why not."""
-        # Prepared before the writer turn (SQLite: the turn is the write slot every writer waits for).
-        # The claim time is taken here, at most one turn's wait early: the item has no open claim
-        # to compare it with, and its lease runs from when it was asked for.
-        now = self._clock.now()
-        claim = FreshClaim(item_id, new_id(), new_secret(), actor, now, now + timedelta(seconds=lease))
-        fields = {"holder": actor, "expires_at": iso(claim.expires_at)}  # _public(), less the epoch
-        prepared = fresh.prepare(self._db.backend, claim, LogEntry(ENTITY, "claim", actor, fields, current_key()))
-        opened = self._db.write_direct(partial(fresh.open_if_unheld, prepared=prepared))
+        claim_id, secret, key = new_id(), new_secret(), current_key()
+
+        def prepare(now: datetime) -> fresh.Prepared:
+            claim = FreshClaim(item_id, claim_id, secret, actor, now, now + timedelta(seconds=lease))
+            fields = {"holder": actor, "expires_at": iso(claim.expires_at)}  # _public(), less the epoch
+            return fresh.prepare(self._db.backend, claim, LogEntry(ENTITY, "claim", actor, fields, key))
+
+        # Made before the write: on SQLite the work runs in the writer turn, the slot every writer
+        # of the file waits for. Made again, with the time then, if the write started late (a long
+        # wait for a connection or the turn, a retry): a lease never starts before it is granted
+        # by more than RESTAMP_AFTER.
+        prepared = prepare(self._clock.now())
+
+        def work(direct: Direct) -> fresh.Opened | None:
+            now = self._clock.now()
+            current = prepared if now - prepared.claim.claimed_at <= RESTAMP_AFTER else prepare(now)
+            return fresh.open_if_unheld(direct, current)
+
+        opened = self._db.write_direct(work)
         if opened is None:
             return None
         view = {"token": opened.token, "holder": actor, "epoch": opened.epoch}
