@@ -26,7 +26,7 @@ from statusboard.domain.validation import validated
 from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import NewWorkItem, WorkItemChanges
 from statusboard.services.status import StatusService
-from statusboard.services.status_parts import FILE_SECTIONS, SUMMARY, stale
+from statusboard.services.status_parts import FILE_SECTIONS, SUMMARY, VENDORS_FILE, VendorSection, stale
 from statusboard.wiring import App, build_app
 from tests.support.clock import ManualClock
 
@@ -201,6 +201,32 @@ def test_writes_that_show_nowhere_rebuild_nothing(app: App) -> None:
     assert after["as_of_seq"] > before["as_of_seq"]
     assert after["markdown"] is before["markdown"]  # kept, not built again
     assert after["vendor_health"] is before["vendor_health"]
+
+
+def _vendor_section(app: App) -> VendorSection:
+    built = app.status._built
+    assert built is not None
+    section = built.parts[VENDORS_FILE]
+    assert isinstance(section, VendorSection)
+    return section
+
+
+def test_a_vendor_update_reads_only_the_vendors_it_names_again(app: App) -> None:
+    """The file's vendor section keeps a line per vendor: after updates, the lines of the vendors
+    the change log names are read again, every other line is the one kept, in the same order."""
+    seeded = seed(app)
+    app.status.generate("markdown")
+    before = _vendor_section(app)
+    _update_vendor(app, seeded, 0)
+    fourth = app.vendors.query(seeded.vendors[4])
+    app.vendors.update_status(ACTOR, seeded.vendors[4], fourth["version"], status="broken")
+    report = _comparable(app.status.generate("markdown"))
+    after = _vendor_section(app)
+    assert report == from_scratch(app)[1]
+    updated = {app.vendors.query(seeded.vendors[n])["id"] for n in (1, 4)}
+    assert list(after.lines) == list(before.lines)
+    assert {vendor_id for vendor_id, line in after.lines.items() if line is not before.lines[vendor_id]} == updated
+    assert after.lines.keys() - updated and all(after.lines[v] == before.lines[v] for v in after.lines.keys() - updated)
 
 
 def test_the_kept_status_follows_archiving(clocked_app: App, clock: ManualClock) -> None:

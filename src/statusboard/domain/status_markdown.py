@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import product
@@ -86,7 +86,11 @@ def vendors_section(vendors: list[dict[str, Any]]) -> str:
 
 
 def vendor_facts_section(vendors: Iterable[VendorFacts]) -> str:
-    lines = list(map(_vendor_line, vendors))
+    return vendor_lines_section(list(map(vendor_line, vendors)))
+
+
+def vendor_lines_section(lines: Sequence[str]) -> str:
+    """The vendor section from its lines (as `vendor_line` gives them), in file order."""
     return _section("Vendors", len(lines), lines)
 
 
@@ -117,7 +121,7 @@ _FORMATS_TEXT = {
 _MANIFEST_TEXT = {flag: f" manifest {tick}" for flag, tick in TICK.items()}
 
 
-def _vendor_line(vendor: VendorFacts) -> str:
+def vendor_line(vendor: VendorFacts) -> str:
     name, status, passing, total, skipped, excel, csv, pdf, ocr, version, manifest = vendor
     line = f"- {name}: {status}"
     if total is not None:

@@ -13,7 +13,15 @@ from sqlalchemy import Connection
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock
 from statusboard.domain.status_markdown import StatusData, assemble
-from statusboard.services.status_parts import FILE_SECTIONS, SUMMARY, Part, stale
+from statusboard.services.status_parts import (
+    FILE_SECTIONS,
+    SUMMARY,
+    VENDORS_FILE,
+    Part,
+    VendorSection,
+    section_text,
+    stale,
+)
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import changes as changes_repo
 from statusboard.storage.repositories import deployments as deployments_repo
@@ -130,7 +138,8 @@ class StatusService:
             _step(cancel, progress, 1, steps)
             if want_markdown and built.markdown is None:
                 built = built.completed(conn, FILE_SECTIONS)
-                built = replace(built, markdown=assemble(*(built.parts[part.name] for part in FILE_SECTIONS)))
+                sections = (section_text(built.parts[part.name]) for part in FILE_SECTIONS)
+                built = replace(built, markdown=assemble(*sections))
                 self._built = built
         return built
 
@@ -145,6 +154,11 @@ class StatusService:
         if changed is None:
             return _Built(seq, {})
         parts = {name: part for name, part in built.parts.items() if name not in changed}
+        vendors = built.parts.get(VENDORS_FILE)
+        if VENDORS_FILE in changed and isinstance(vendors, VendorSection):
+            updated = vendors.updated(conn, changes_repo.ids_since(conn, built.seq, "vendor"))
+            if updated is not None:
+                parts[VENDORS_FILE] = updated
         return _Built(seq, parts, built.markdown if changed.isdisjoint(_FILE_NAMES) else None)
 
     @staticmethod

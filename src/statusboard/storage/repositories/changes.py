@@ -97,3 +97,11 @@ _TOUCHED = select(c.c.entity, c.c.op).where(c.c.seq > bindparam("since")).distin
 def touched_since(conn: Connection, since_seq: int) -> set[tuple[str, str]]:
     """Which (entity, op) pairs the entries after `since_seq` name."""
     return {(str(entity), str(op)) for entity, op in conn.execute(_TOUCHED, {"since": since_seq})}
+
+
+_IDS = select(c.c.entity_id).where(c.c.seq > bindparam("since"), c.c.entity == bindparam("entity")).distinct()
+
+
+def ids_since(conn: Connection, since_seq: int, entity: str) -> set[str]:
+    """The ids of the `entity` rows that the entries after `since_seq` name."""
+    return {str(entity_id) for (entity_id,) in conn.execute(_IDS, {"since": since_seq, "entity": entity})}

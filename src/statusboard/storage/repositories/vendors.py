@@ -122,6 +122,14 @@ def facts(conn: Connection) -> Iterator[VendorFacts]:
         yield from map(VendorFacts._make, rows)
 
 
+def facts_by_id(conn: Connection, ids: Iterable[str] | None = None) -> Iterator[tuple[str, VendorFacts]]:
+    """(id, facts) of every vendor, or of those with these ids, by name (streamed as `facts` is)."""
+    query = _OUTLINE if ids is None else _OUTLINE.where(v.c.id.in_(list(ids)))
+    for rows in conn.execute(query).partitions(STREAMED_ROWS):
+        for row in rows:
+            yield str(row[-1]), VendorFacts._make(row[:-1])
+
+
 def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, VendorRow]:
     rows = records(conn.execute(select(*_PUBLIC).where(v.c.id.in_(list(ids)))), _TIMES)
     return {row["id"]: row for row in _with_operational(rows)}
