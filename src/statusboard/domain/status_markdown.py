@@ -82,11 +82,7 @@ class VendorFacts(NamedTuple):
 
 
 def vendors_section(vendors: list[dict[str, Any]]) -> str:
-    return vendor_facts_section([vendor_facts(vendor) for vendor in vendors])
-
-
-def vendor_facts_section(vendors: Iterable[VendorFacts]) -> str:
-    return vendor_lines_section(list(map(vendor_line, vendors)))
+    return vendor_lines_section([vendor_line(vendor_facts(vendor)) for vendor in vendors])
 
 
 def vendor_lines_section(lines: Sequence[str]) -> str:

@@ -41,14 +41,14 @@ _FIELDS: list[tuple[str, frozenset[str], Callable[[Connection, Values], Any]]] =
     ("enhancements", frozenset({"enhancement"}), lambda conn, _: enhancements_repo.outline(conn)),
     ("session_prompts", frozenset({"session_prompt"}), lambda conn, _: prompts_repo.listing(conn)[0]),
 ]
-_ARCHIVED_SOURCES = frozenset({"work_item"})
+_ARCHIVED_SOURCES = frozenset({"work_item"})  # archiving logs each item it moves as work_item / archive
 
 
 def _vendors(conn: Connection, read: Values) -> Any:
     """The vendors read in this refresh, or read now (the kept fields are JSON text only)."""
     if "vendors" not in read:
         read["vendors"] = vendors_repo.outline(conn)
-    return read["vendors"]  # archiving logs each item it moves as work_item / archive
+    return read["vendors"]
 
 
 class SnapshotFields:

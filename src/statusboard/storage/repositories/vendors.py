@@ -112,18 +112,13 @@ def outline(conn: Connection) -> list[dict[str, Any]]:
     return vendors
 
 
-def facts(conn: Connection) -> Iterator[VendorFacts]:
-    """What the status file shows of every vendor, by name, flat (`outline` without the dicts).
+def facts_by_id(conn: Connection, ids: Iterable[str] | None = None) -> Iterator[tuple[str, VendorFacts]]:
+    """(id, what the status file shows) of every vendor, or of those with these ids, by name:
+    `outline` flat, without the dicts.
 
     Read a few hundred rows at a time: when each row is gone by the time its line is
     written, thousands of rows never pile up for the garbage collector to promote (which
     made every few status builds pay for a full collection of the process)."""
-    for rows in conn.execute(_FACTS).partitions(STREAMED_ROWS):
-        yield from map(VendorFacts._make, rows)
-
-
-def facts_by_id(conn: Connection, ids: Iterable[str] | None = None) -> Iterator[tuple[str, VendorFacts]]:
-    """(id, facts) of every vendor, or of those with these ids, by name (streamed as `facts` is)."""
     query = _OUTLINE if ids is None else _OUTLINE.where(v.c.id.in_(list(ids)))
     for rows in conn.execute(query).partitions(STREAMED_ROWS):
         for row in rows:
