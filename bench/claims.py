@@ -24,6 +24,9 @@ service/raw (and mcp/raw). Ways:
 - next:    app.claims.claim(actor, None, lease), claim-next: every process wants the oldest
            ready item at the same time (the contended case).
 
+A second table gives every way's latency of one claim (p50 / p99 / max over all rounds): how
+the waiting is shared out between the processes, which the rate does not show.
+
 Afterwards it checks in the database that every item got exactly one claim. SQLite uses
 its production settings (WAL, synchronous=FULL); PostgreSQL runs durable (fsync on).
 Never use this in a test: it prints figures, it asserts nothing about speed.
@@ -80,11 +83,13 @@ def worker(order: Order, barrier: Any, results: Any) -> None:
         barrier.abort()
 
 
-def _timed(barrier: Any, claim_all: Callable[[], int]) -> dict[str, Any]:
+def _timed(barrier: Any, claim_all: Callable[[list[float]], int]) -> dict[str, Any]:
+    """Runs `claim_all` once the barrier opens; it appends each claim's latency (s) to the list."""
+    latencies: list[float] = []
     barrier.wait(WAIT_S)
     began = time.perf_counter()
-    claimed = claim_all()
-    return {"began": began, "ended": time.perf_counter(), "claimed": claimed}
+    claimed = claim_all(latencies)
+    return {"began": began, "ended": time.perf_counter(), "claimed": claimed, "latencies": latencies}
 
 
 _COLUMNS = "(id, work_item_id, epoch, token, holder, claimed_at, expires_at)"
@@ -131,10 +136,13 @@ def raw_worker(order: Order, barrier: Any) -> dict[str, Any]:
         conn = psycopg.connect(order.url, autocommit=True)
         statement = statement.replace("{p}", "%s")
 
-    def claim_all() -> int:
+    def claim_all(latencies: list[float]) -> int:
         claimed = 0
+        clock = time.perf_counter
         for row in rows:
+            began = clock()
             claimed += conn.execute(statement, row).rowcount
+            latencies.append(clock() - began)
         return claimed
 
     try:
@@ -151,10 +159,13 @@ def service_worker(order: Order, barrier: Any) -> dict[str, Any]:
     app = build_app(Settings(database_url=order.url), migrate=False)
     next_item = order.way == "next"
 
-    def claim_all() -> int:
+    def claim_all(latencies: list[float]) -> int:
         claimed = 0
+        clock = time.perf_counter
         for item_id in order.item_ids:
+            began = clock()
             body = app.claims.claim(order.actor, None if next_item else item_id, 900)
+            latencies.append(clock() - began)
             claimed += bool(body["claimed"])
         return claimed
 
@@ -173,12 +184,16 @@ def mcp_worker(order: Order, barrier: Any) -> dict[str, Any]:
             await anyio.to_thread.run_sync(barrier.wait, WAIT_S)
             began = time.perf_counter()
             claimed = 0
+            latencies: list[float] = []
             for item_id in order.item_ids:
+                asked = time.perf_counter()
                 result = await client.call_tool("claim_work_item", {"id": item_id})
+                latencies.append(time.perf_counter() - asked)
                 if result.is_error:
                     raise RuntimeError(f"claim failed: {result.content}")
                 claimed += 1
-            return {"began": began, "ended": time.perf_counter(), "claimed": claimed}
+            ended = time.perf_counter()
+            return {"began": began, "ended": ended, "claimed": claimed, "latencies": latencies}
 
     return anyio.run(run)
 
@@ -226,7 +241,13 @@ def load_tasks(engine: Engine, count: int, label: str) -> list[str]:
     return ids
 
 
-def run_config(engine: Engine, url: str, way: str, processes: int, total: int) -> float:
+@dataclass(frozen=True)
+class Run:
+    rate: float  # claims per second
+    latencies: list[float]  # every claim's, in seconds, all processes together
+
+
+def run_config(engine: Engine, url: str, way: str, processes: int, total: int) -> Run:
     item_ids = load_tasks(engine, total, f"{way}x{processes}")
     barrier = CTX.Barrier(processes)
     results: Any = CTX.Queue()
@@ -247,7 +268,7 @@ def run_config(engine: Engine, url: str, way: str, processes: int, total: int) -
     claimed = sum(r["claimed"] for _, r in reports)
     check_claimed_once(engine, item_ids, claimed, strict=way != "next")
     elapsed = max(r["ended"] for _, r in reports) - min(r["began"] for _, r in reports)
-    return claimed / elapsed
+    return Run(claimed / elapsed, [latency for _, r in reports for latency in r["latencies"]])
 
 
 def check_claimed_once(engine: Engine, item_ids: list[str], claimed: int, *, strict: bool) -> None:
@@ -297,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in args.processes.split(",")]
     ways = [way for way in args.ways.split(",") if way]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    table: dict[tuple[str, str, int], list[float]] = {}
+    table: Table = {}
+    latencies: dict[tuple[str, str, int], list[float]] = {}
     for backend in backends:
         with database(backend) as url:
             app = build_app(Settings(database_url=url))  # migrates the fresh database
@@ -307,13 +329,15 @@ def main(argv: list[str] | None = None) -> int:
                     for round_no in range(1, args.rounds + 1):
                         for way in ways:
                             total = args.mcp_claims if way == "mcp" else args.claims
-                            rate = run_config(engine, url, way, processes, total)
-                            table.setdefault((backend, way, processes), []).append(rate)
-                            line = f"{backend:<10} {way:<8} x{processes} round {round_no}: {rate:8.0f} claims/s"
+                            run = run_config(engine, url, way, processes, total)
+                            table.setdefault((backend, way, processes), []).append(run.rate)
+                            latencies.setdefault((backend, way, processes), []).extend(run.latencies)
+                            line = f"{backend:<10} {way:<8} x{processes} round {round_no}: {run.rate:8.0f} claims/s"
                             print(line, flush=True)
             finally:
                 app.close()
     report(table, backends, counts, ways)
+    report_latencies(latencies, backends, counts, ways)
     return 0
 
 
@@ -346,6 +370,31 @@ def report(
                 spread = ", ".join(f"{r:.0%}" for r in rounds_seen)
                 verdict = "PASS" if value >= TARGET_SERVICE_SHARE else "MISS"
                 print(f"  {verdict}  {backend} x{processes}: {value:.0%} of raw (rounds: {spread})")
+
+
+def report_latencies(
+    latencies: dict[tuple[str, str, int], list[float]], backends: list[str], counts: list[int], ways: list[str]
+) -> None:
+    """How long one claim took, every claim of every round: what a rate cannot show is how the
+    waiting is shared out. SQLite's own busy handler (raw) sleeps a waiting writer 1, 2, 5, 10 ms
+    and more, so one process can keep the lock back to back while the others wait."""
+    print("\nlatency of one claim, ms: p50 / p99 / max, over every claim of every round")
+    header = f"{'backend':<11} {'procs':>5}  " + "  ".join(f"{way:>22}" for way in ways)
+    print(header + "\n" + "-" * len(header))
+    for backend in backends:
+        for processes in counts:
+            cells = []
+            for way in ways:
+                found = sorted(latencies.get((backend, way, processes), []))
+                cells.append(f"{_percentiles(found):>22}" if found else f"{'-':>22}")
+            print(f"{backend:<11} {processes:>5}  " + "  ".join(cells))
+
+
+def _percentiles(ordered: list[float]) -> str:
+    def ms(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3
+
+    return f"{ms(0.5):.2f} / {ms(0.99):.2f} / {ordered[-1] * 1e3:.1f}"
 
 
 SHARES = [("service", "raw"), ("mcp", "raw"), ("service", "insert")]
