@@ -1,6 +1,6 @@
 """Importing a legacy `.project_status.md`: everything or nothing, checked by reconciliation.
 
-The file is parsed (pure, `domain/status_parser.py`), then every entry is validated and
+The file is parsed (pure, `domain/status_parser/`), then every entry is validated and
 imported in one write transaction. Before that transaction commits, the database is read
 back and compared with the file (the reconciliation checks); if any check fails, or on a
 dry run, the transaction is rolled back and the database is as it was. The file itself
