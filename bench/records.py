@@ -11,7 +11,9 @@ tables with SQLAlchemy Core, then checked through the service:
 - v1000:  1,000 vendors, else as seed
 - x100:   4,500, 5,000, 1,000, 800 (100 times the seed)
 
-Measures, each p50/p99: the service calls in-process, and the MCP tools over stdio to a
+Measures, each p50/p99: the service calls in-process (the vendor query alternating with a
+bare `SELECT 1` on the same kind of connection, its floor: on PostgreSQL one localhost round
+trip), and the MCP tools over stdio to a
 `python -m statusboard mcp` subprocess, alternating with the no-op `ping` measured in the
 same run. `mcp in-process` calls the same tools on the same server code through the SDK's
 in-memory transport: the difference to stdio is the transport (pipes, and JSON written and
@@ -52,6 +54,7 @@ ACTOR = "bench"
 SEED = 8
 CALL_TIMEOUT_S = 60.0
 VENDOR_P99_TARGET_MS = 1.0
+ROUND_TRIP = "service round trip (SELECT 1)"
 STATUS_P99_TARGET_MS = 100.0
 STATUS_AIM_SEED_MS = 20.0
 VENDOR_METADATA = {
@@ -245,8 +248,11 @@ def measure_service(app: App, data: DataSet, names: list[str], args: argparse.Na
     out: Samples = []
     if data.measure_vendor:
         query = (None, lambda: app.vendors.query(any_case(rng.choice(names), rng)))
-        (vendor,) = timed([query], args.iterations, args.warmup)
-        out.append(("service query_vendor_status", vendor))
+        # The floor under it, alternating with it: one statement that reads nothing, on the same
+        # kind of connection. On PostgreSQL that is one localhost round trip.
+        round_trip = (None, lambda: app.db.read_direct(lambda direct: direct.execute("SELECT 1").fetchone()))
+        floor, vendor = timed([round_trip, query], args.iterations, args.warmup)
+        out += [(ROUND_TRIP, floor), ("service query_vendor_status", vendor)]
     if data.measure_status:
         n = status_iterations(data, args.iterations)
         as_json, as_markdown = (lambda: app.status.generate("json")), (lambda: app.status.generate("markdown"))
@@ -371,7 +377,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
                 service = measure_service(app, data, names, args)
             finally:
                 app.close()
-            new = [Measure(backend, 0, f"{data.name}: {label}", s) for label, s in service]
+            new = with_round_trip(backend, data, service)
             new += with_ping(backend, data, "", anyio.run(measure_mcp, stdio_server(url, ACTOR), data, names, args))
             linear = linear_stdio_client(stdio_server(url, ACTOR))
             new += with_ping(backend, data, " linear-reader", anyio.run(measure_mcp, linear, data, names, args))
@@ -384,6 +390,15 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
             for row in new:
                 print(f"  {row.measure:<64} p50 {row.pct(0.5):8.2f} ms   p99 {row.pct(0.99):8.2f} ms", flush=True)
             rows += new
+    return rows
+
+
+def with_round_trip(backend: str, data: DataSet, service: Samples) -> list[Measure]:
+    """The service measures; the vendor query next to the bare round trip measured with it."""
+    rows: list[Measure] = []
+    for label, samples in service:
+        floor = rows[-1] if label == "service query_vendor_status" and rows else None
+        rows.append(Measure(backend, 0, f"{data.name}: {label}", samples, floor))
     return rows
 
 
@@ -403,7 +418,8 @@ def report(rows: list[Measure]) -> None:
         ratio = ""
         if row.baseline is not None:
             b = row.baseline
-            ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
+            unit = "SELECT 1" if b.measure.endswith(ROUND_TRIP) else "ping"
+            ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x {unit}"
         figures = f"{len(row.samples):>5} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}"
         print(f"{row.backend:<11} {row.measure:<64} {figures}  {ratio}")
     print("\ntargets (the linear-reader rows are for reference: the SDK's client is the real one):")
