@@ -53,7 +53,7 @@ from mcp import Client
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.query_work_item import stdio_server
+from bench.query_work_item import percentile_ms, stdio_server
 from statusboard.config import Settings
 from statusboard.storage.tables import work_item_claims, work_items
 from statusboard.wiring import build_app
@@ -391,10 +391,7 @@ def report_latencies(
 
 
 def _percentiles(ordered: list[float]) -> str:
-    def ms(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3
-
-    return f"{ms(0.5):.2f} / {ms(0.99):.2f} / {ordered[-1] * 1e3:.1f}"
+    return f"{percentile_ms(ordered, 0.5):.2f} / {percentile_ms(ordered, 0.99):.2f} / {ordered[-1] * 1e3:.1f}"
 
 
 SHARES = [("service", "raw"), ("mcp", "raw"), ("service", "insert")]

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -208,8 +208,12 @@ class Measure:
     baseline: Measure | None = None  # the no-op measured alongside
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] * 1000
+        return percentile_ms(sorted(self.samples), q)
+
+
+def percentile_ms(ordered: Sequence[float], q: float) -> float:
+    """The `q` quantile of samples in seconds, sorted, in ms (nearest rank)."""
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] * 1000
 
 
 def measure_service(app: App, leaves: list[str], mids: list[str], iterations: int, warmup: int) -> list[list[float]]:

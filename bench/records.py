@@ -395,11 +395,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Measure]:
 
 def with_round_trip(backend: str, data: DataSet, service: Samples) -> list[Measure]:
     """The service measures; the vendor query next to the bare round trip measured with it."""
-    rows: list[Measure] = []
-    for label, samples in service:
-        floor = rows[-1] if label == "service query_vendor_status" and rows else None
-        rows.append(Measure(backend, 0, f"{data.name}: {label}", samples, floor))
-    return rows
+    rows = {label: Measure(backend, 0, f"{data.name}: {label}", samples) for label, samples in service}
+    if "service query_vendor_status" in rows:
+        rows["service query_vendor_status"].baseline = rows[ROUND_TRIP]
+    return list(rows.values())
 
 
 def with_ping(backend: str, data: DataSet, way: str, mcp: list[tuple[str, Any]]) -> list[Measure]:
