@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -60,6 +60,7 @@ def test_a_connection_the_server_dropped_fails_one_write_and_is_replaced(app: Ap
     [
         datetime(2026, 11, 21, 12, 0, tzinfo=UTC),
         datetime(2026, 11, 21, 12, 0, 0, 120000, tzinfo=UTC),
+        datetime(2026, 11, 21, 12, 0, tzinfo=timezone(timedelta(hours=5, minutes=30))),
         datetime(999, 1, 2, 3, 4, 5, 6),
     ],
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from statusboard.domain.clock import UtcTimestamp
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.work_items import CommitHash, PrNumber
 
@@ -28,9 +29,9 @@ class NewDeployment(BaseModel):
     vendor_ids: Annotated[list[EntityId], Field(max_length=MAX_REFERENCES)] = Field(default_factory=list)
     vendor_names: Annotated[list[str], Field(max_length=MAX_REFERENCES)] = Field(default_factory=list)
     work_item_ids: Annotated[list[EntityId], Field(max_length=MAX_REFERENCES)] = Field(default_factory=list)
-    timestamp: Annotated[AwareDatetime, Field(strict=False, description="ISO-8601 with a zone; default now")] | None = (
-        None
-    )
+    timestamp: (
+        Annotated[UtcTimestamp, Field(description="when it shipped, with an offset or Z; default now")] | None
+    ) = None
 
 
 KNOWN_TESTS = ("passed", "failed", "skipped")

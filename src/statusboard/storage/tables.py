@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -16,10 +18,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+
+from statusboard.domain.clock import as_utc
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,7 +38,21 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 Json = JSON().with_variant(JSONB(), "postgresql")
-Timestamp = DateTime(timezone=True)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as its instant in UTC. SQLite's DATETIME keeps the wall-clock digits and
+    drops the offset, so a value must be in UTC before it is written there; PostgreSQL's
+    timestamptz keeps the instant by itself, and gets UTC too, so that both backends agree."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+Timestamp = UtcDateTime()
 Uuid = String(36)
 
 work_items = Table(

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 
 from statusboard.domain.claims import token
-from statusboard.domain.clock import iso
+from statusboard.domain.clock import as_utc, iso
 from statusboard.storage.database import CHANGE_LOG_LOCK
 from statusboard.storage.direct import Direct
 from statusboard.storage.driver_reads import Converter
@@ -182,10 +182,10 @@ def open_if_unheld(direct: Direct, prepared: Prepared) -> Opened | None:
 
 
 def sqlite_time(value: datetime) -> str:
-    """A timestamp as SQLAlchemy stores it in SQLite (its DATETIME storage format, which ignores
-    the zone: every stored timestamp is UTC). Stored timestamps are compared as text, so this
+    """A timestamp as the Timestamp column stores it in SQLite: its instant in UTC, in SQLAlchemy's
+    DATETIME storage format, which drops the zone. Stored timestamps are compared as text, so this
     must be exactly SQLAlchemy's (tests/storage/test_direct_writes.py checks it)."""
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def sqlite_json(value: Any) -> str:
