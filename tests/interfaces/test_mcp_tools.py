@@ -77,6 +77,13 @@ async def test_success_result_has_entity_fields_data_source_and_warnings(app: Ap
     }
 
 
+async def test_every_answer_says_database_while_the_primary_is_up(app: App) -> None:
+    async with mcp_client(app) as client:
+        for tool in ("get_health", "list_sync_conflicts", "ping", "list_work_items", "get_project_configuration"):
+            body = await call(client, tool)
+            assert body["data_source"] == "database" and body["warnings"] == [], tool
+
+
 async def test_identity_comes_from_client_info_and_updates_record_the_updater(app: App) -> None:
     async with mcp_client(app, "claude-code") as first, mcp_client(app, "claude-desktop") as second:
         item = await call(first, "create_work_item", item_type="task", title="t")

@@ -63,6 +63,7 @@ async def test_outage_writes_are_acknowledged_readable_and_replayed_exactly_once
             assert status["active_work_items"]["by_status"]["blocked"] == 1
             health = await call(client, "get_health")
             assert health["status"] == "degraded" and health["journal"]["pending"] == 3
+            assert health["data_source"] == "sqlite_cache" and health["warnings"] == ["database_unavailable"]
     finally:
         app.close()
 
@@ -76,6 +77,7 @@ async def test_outage_writes_are_acknowledged_readable_and_replayed_exactly_once
         assert vendor["version"] == 2 and vendor["status"] == "broken"
         health = await call(client, "get_health")
         assert health["status"] == "ok" and health["journal"] == {"pending": 0, "conflicts": 0}
+        assert health["data_source"] == "database" and health["warnings"] == []
         assert health["last_sync"]["applied"] == 3
 
     assert primary_app.resilience.sync() is True  # nothing is replayed twice

@@ -114,7 +114,10 @@ class Resilience:
 
     def call(self, tool: str, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         if tool in LOCAL:
-            return {**run(), "data_source": "database" if tool == "ping" else "sqlite_cache", "warnings": []}
+            body = run()
+            # The health report knows best whether the primary answers (a one-off command asks it).
+            up = body["primary"]["state"] == "up" if "primary" in body else self.monitor.accepting()
+            return _served(body, "database") if up else _served(body, "sqlite_cache")
         if tool in JOURNALED_TOOLS:
             return self._write(tool, actor, args, run)
         if tool in READS:
