@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -27,7 +30,7 @@ from statusboard.services.vendors import VendorService
 from statusboard.services.work_items import WorkItemService
 from statusboard.storage import schema
 from statusboard.storage.database import Database
-from statusboard.storage.engine import build_engine
+from statusboard.storage.engine import build_engine, is_sqlite, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +86,49 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     )
 
 
+class FilesUnavailable(Exception):
+    """A file the server writes cannot be created: it refuses to start rather than half-work."""
+
+
+def prepare_files(settings: Settings) -> None:
+    """Creates the directories of every file a server writes (an SQLite primary, the cache and
+    journal, the status file) and proves each can take a file, naming the first path that cannot.
+
+    AI clients often launch a server from a directory of their own, ignoring the configured one;
+    a server that started there anyway would take writes it cannot journal or show."""
+    url = normalize_url(settings.database_url)
+    if is_sqlite(url) and url.database not in (None, "", ":memory:"):
+        _writable_directory(Path(str(url.database)))
+    _writable_directory(Path(settings.cache_path))
+    _writable_directory(Path(settings.markdown_path))
+
+
+def _writable_directory(file: Path) -> None:
+    directory = file.absolute().parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise FilesUnavailable(f"cannot create {file.absolute()}: {exc.strerror or exc}") from None
+
+
 def build_server_app(settings: Settings) -> App:
     """The app of a long-running server: it watches the primary, and it starts even while the
     primary is unreachable (serving from the fallback layers; the schema is brought up to date
-    when the primary answers)."""
+    when the primary answers). It refuses to start where it cannot create its files."""
+    prepare_files(settings)
     try:
         app = build_app(settings)
     except (DatabaseUnavailableError, OperationalError) as exc:
         log.warning("starting without the primary database (%s); serving from the fallback layers", exc)
         app = build_app(settings, migrate=False)
         app.resilience.schema_check = lambda: schema.ensure_current(app.db.engine)
+    try:
+        app.resilience.store  # noqa: B018 (opened now, so that a cache it cannot open stops the start)
+    except (OSError, sqlite3.Error) as exc:
+        app.close()
+        raise FilesUnavailable(f"cannot create {Path(settings.cache_path).absolute()}: {exc}") from None
     app.resilience.start_monitor()
     # Everything made so far (the imported libraries, the app) lives as long as the process:
     # keep it out of the garbage collector's full passes, which otherwise walk it all each

@@ -197,3 +197,39 @@ def test_migrate_prints_a_summary_and_fails_with_one_line(database_url: str, tmp
     assert "line 3:" in failed.stdout and "rolled back" in failed.stdout
     last = failed.stderr.strip().splitlines()[-1]
     assert last.startswith("statusboard: migration failed (vendor_count")
+
+
+@pytest.mark.parametrize("blocked", ["database", "cache", "status file", "working directory"])
+def test_a_server_that_cannot_create_its_files_refuses_to_start(tmp_path: Path, blocked: str) -> None:
+    """A regular file stands where a directory must be created: nothing can be made under it, for
+    any user (root included), as where an AI client launches the server from a directory it
+    cannot write."""
+    (tmp_path / "blocker").write_text("a file, not a directory")
+    under_blocker = str(tmp_path / "blocker" / "inside" / "file")
+    settings = {
+        "database": {"STATUSBOARD_DATABASE_URL": f"sqlite:///{under_blocker}"},
+        "cache": {"STATUSBOARD_CACHE_PATH": under_blocker},
+        "status file": {"STATUSBOARD_MARKDOWN_PATH": under_blocker},
+        "working directory": {},
+    }[blocked]
+    cwd = tmp_path
+    if blocked == "working directory":  # the defaults: .statusboard/ under the working directory
+        (tmp_path / ".statusboard").write_text("a file, not a directory")
+        expected = str(tmp_path / ".statusboard" / "status.db")
+    else:
+        expected = under_blocker
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **settings}
+    for command in (["mcp"], ["serve", "--port", "0"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "statusboard", *command],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=STARTUP_TIMEOUT_S,
+        )
+        assert done.returncode != 0, command
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith(f"statusboard: cannot create {expected}: "), lines
