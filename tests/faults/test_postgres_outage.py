@@ -10,20 +10,18 @@ every read during the outage named the layer that served it, and no request hung
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import create_engine, func, select
 
 from statusboard.storage.tables import change_log, deployments, session_prompts, work_items
 from tests.concurrency.workers import Job
 from tests.faults import outage_workers
-from tests.support.postgres import PostgresCluster, create_cluster, create_migrated_database, destroy_cluster
+from tests.support.postgres import PostgresCluster, create_migrated_database
 
 CTX = multiprocessing.get_context("spawn")
 WORKERS = 4
@@ -44,23 +42,6 @@ PHASES = [
     "after_resume",
 ]
 OUTAGE_PHASES = {"stopped", "paused"}
-
-
-@pytest.fixture
-def own_cluster() -> Iterator[PostgresCluster]:
-    """A cluster of its own, durable (an immediate stop must not lose a commit): this test
-    stops and pauses it."""
-    try:
-        cluster = create_cluster(durable=True)
-    except FileNotFoundError as exc:
-        if os.environ.get("STATUSBOARD_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but unavailable: {exc}")
-        pytest.skip(reason=f"PostgreSQL unavailable: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.resume()  # never leave it paused
-        destroy_cluster(cluster)
 
 
 def controller(step: Any, actions: list[Callable[[], None]], failures: list[BaseException]) -> None:

@@ -142,6 +142,7 @@ def create_migrated_database(cluster: PostgresCluster, name: str) -> str:
 
 def destroy_cluster(cluster: PostgresCluster) -> None:
     try:
-        cluster.stop("immediate")
+        if cluster.pids():  # a fault test may have left it stopped
+            cluster.stop("immediate")
     finally:
         shutil.rmtree(cluster.data_dir.parent, ignore_errors=True)

@@ -162,7 +162,7 @@ class Resilience:
     def _on_primary(self, tool: str, key: str, new_id: str | None, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         with keyed_write(key, new_id):
             result = run()
-        self._cache_writer.remember(tool, result)
+        self._cache_writer.remember(tool, result, wrote=True)
         return _served(result, "database")
 
     # -- reads when the primary does not answer ---------------------------------------
@@ -348,7 +348,7 @@ class Resilience:
                 return "conflict", {"error": exc.code, "message": exc.message, "details": exc.details}
             log.exception("replaying journal entry %s failed", key)
             return "conflict", {"error": "InternalError", "message": f"{type(exc).__name__}: {exc}", "details": {}}
-        self._cache_writer.remember(tool, result)
+        self._cache_writer.remember(tool, result, wrote=True)
         return "applied", {"version": result.get("version"), "id": result.get("id")}
 
     def _committed(self, key: str) -> bool:

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     already_committed INTEGER NOT NULL, conflicts INTEGER NOT NULL);
 """
 BUSY_TIMEOUT_S = 10.0
+# Versions only grow: processes sharing the file never put back a copy older than the one held.
+_PUT_ENTITY = """
+INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET
+    name_key = excluded.name_key, body = excluded.body, stored_at = excluded.stored_at
+WHERE coalesce(json_extract(excluded.body, '$.version'), 0) >= coalesce(json_extract(entities.body, '$.version'), 0)
+"""
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ class LocalStore:
         stored_at = self.now()
         rows = [(kind, body["id"], name_key(body), json.dumps(body, default=str), stored_at) for body in bodies]
         with self._writing() as conn:
-            conn.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany(_PUT_ENTITY, rows)
 
     def entity(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> CachedEntity | None:
         column, value = ("id", id) if id is not None else ("name_key", name_key)
