@@ -109,6 +109,8 @@ class Resilience:
     def close(self) -> None:
         self.monitor.stop()
         self._cache_writer.stop()
+        if self._store is not None:
+            self._store.close()
 
     # -- the one entry point --------------------------------------------------------
 
