@@ -27,7 +27,20 @@ _db_numbers = itertools.count()
 
 
 def _postgres_required() -> bool:
-    return os.environ.get("STATUSBOARD_REQUIRE_POSTGRES") == "1"
+    """PostgreSQL tests fail when no cluster can start, unless STATUSBOARD_REQUIRE_POSTGRES=0 allows skips."""
+    return os.environ.get("STATUSBOARD_REQUIRE_POSTGRES", "1") != "0"
+
+
+# The slow tier (`-m slow`; `./scripts/test --fast` leaves it out): separate OS processes racing,
+# real outages and killed servers, servers started as subprocesses, and the generated round trips.
+SLOW_DIRECTORIES = frozenset({"concurrency", "faults"})
+SLOW_MODULES = frozenset({"test_processes.py", "test_status_roundtrip.py", "test_migration_roundtrip.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent.name in SLOW_DIRECTORIES or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
