@@ -1,15 +1,19 @@
-"""Write -> migrate into an empty database -> write gives the identical file, over generated data.
+"""Write -> migrate -> write gives the identical file, over generated data, on SQLite and PostgreSQL.
 
 The data goes in through the services (so it is data the product can hold), the status
-file is written, migrated into a second, empty SQLite database, and written again.
+file is written, migrated into a second, empty database and written again; then migrated
+into the database it came from, which must add nothing and write the same file again.
 """
 
 from __future__ import annotations
 
 import tempfile
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +24,8 @@ from statusboard.domain.validation import validated
 from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import MAX_DEPTH, NewWorkItem
 from statusboard.wiring import App, build_app
+from tests.conftest import BACKENDS, fresh_postgres_database
+from tests.services.test_migration_rerun import row_counts
 from tests.unit.test_status_roundtrip import (
     BRANCHES,
     COMMITS,
@@ -67,7 +73,7 @@ def project(draw: st.DrawFn) -> dict[str, Any]:
         refs = {
             "vendor_names": draw(st.lists(st.sampled_from(vendor_names), unique=True)) if vendor_names else [],
             "items": draw(st.lists(st.sampled_from([i for i, _ in items]), unique=True)) if items else [],
-            "timestamp": draw(TIMES).replace(microsecond=0).isoformat(),
+            "timestamp": None if (at := draw(maybe(TIMES))) is None else at.isoformat(),  # None: now
         }
         steps.append(("deployment", ({k: v for k, v in metadata.items() if v is not None}, refs)))
     for index in range(draw(st.integers(0, 4))):
@@ -105,8 +111,9 @@ def create(app: App, steps: list[tuple[str, Any]]) -> None:
                 "metadata": metadata,
                 "vendor_names": refs["vendor_names"],
                 "work_item_ids": [item_ids[i] for i in refs["items"]],
-                "timestamp": refs["timestamp"],
             }
+            if refs["timestamp"] is not None:
+                draft["timestamp"] = refs["timestamp"]
             app.deployments.record("gen", validated(NewDeployment, draft))
         elif kind == "enhancement":
             fields = {**value, "depends_on": [enhancement_ids[i] for i in value["depends_on"]]}
@@ -115,12 +122,22 @@ def create(app: App, steps: list[tuple[str, Any]]) -> None:
             app.session_prompts.record("gen", value["session_id"], value["content"])
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def new_database(request: pytest.FixtureRequest) -> Callable[[Path], str]:
+    """Gives a new, empty database of the backend for each example (Hypothesis runs every
+    example within one call of the test, so a function-scoped database would be shared)."""
+    if request.param == "sqlite":
+        return lambda directory: f"sqlite:///{directory / uuid.uuid4().hex}.db"
+    cluster = request.getfixturevalue("pg_cluster")
+    return lambda _directory: fresh_postgres_database(cluster)
+
+
 @settings(max_examples=25, deadline=None, database=None)
-@given(project())
-def test_write_migrate_write_is_the_identity(generated: dict[str, Any]) -> None:
+@given(generated=project())
+def test_write_migrate_write_is_the_identity(new_database: Callable[[Path], str], generated: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="sb-roundtrip-") as tmp:
-        source = build_app(Settings(database_url=f"sqlite:///{tmp}/source.db"))
-        target = build_app(Settings(database_url=f"sqlite:///{tmp}/target.db"))
+        source = build_app(Settings(database_url=new_database(Path(tmp))))
+        target = build_app(Settings(database_url=new_database(Path(tmp))))
         try:
             create(source, generated["steps"])
             written = source.status.generate("markdown")["markdown"]
@@ -129,6 +146,13 @@ def test_write_migrate_write_is_the_identity(generated: dict[str, Any]) -> None:
             report = target.migration.migrate("migrator", str(path))
             assert report["success"] and report["errors"] == [], report["errors"]
             assert target.status.generate("markdown")["markdown"] == written
+
+            rows = row_counts(source)
+            again = source.migration.migrate("migrator", str(path))  # into the database it came from
+            assert again["success"] and again["errors"] == [], (again["errors"], again["reconciliation"])
+            assert set(again["imported"].values()) == {0}
+            assert row_counts(source) == rows
+            assert source.status.generate("markdown")["markdown"] == written
         finally:
             source.close()
             target.close()

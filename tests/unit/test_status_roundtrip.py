@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusboard.domain.deployments import KNOWN_TESTS
-from statusboard.domain.parsed_status import as_status_data
+from statusboard.domain.entry_pairing import deployment_key, prompt_key
+from statusboard.domain.parsed_status import ParsedStatus, as_status_data
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.status_markdown import StatusData, render
 from statusboard.domain.status_parser import parse_status_file
@@ -277,6 +279,22 @@ def assert_reads_back(data: StatusData) -> None:
     assert parsed.problems == ()
     assert parsed.count_mismatches == []
     assert render(as_status_data(parsed)) == text
+    assert_keys_read_back(data, parsed)
+
+
+def assert_keys_read_back(data: StatusData, parsed: ParsedStatus) -> None:
+    """What is read back names the same rows as what was written: the keys a migration finds
+    entries without ids by are the same computed from the data and from the file."""
+    written = Counter(
+        deployment_key(datetime.fromisoformat(d["timestamp"]), d["commit_hash"], d["pr_number"])
+        for d in data.deployments
+    )
+    assert Counter(deployment_key(d.timestamp, d.commit_hash, d.pr_number) for d in parsed.deployments) == written
+    recorded = Counter(
+        prompt_key(datetime.fromisoformat(p["recorded_at"]).astimezone(UTC).date(), p["session_id"], p["content"])
+        for p in data.session_prompts
+    )
+    assert Counter(prompt_key(p.date, p.session_id, p.content) for p in parsed.session_prompts) == recorded
 
 
 @st.composite

@@ -325,6 +325,18 @@ def _prompt_lines(prompt: dict[str, Any]) -> list[str]:
     return [header, *(escape_prompt_line(line) for line in body)]
 
 
+def prompt_as_read(content: str) -> str:
+    """The prompt's text as a reader of the file gets it back: `_prompt_lines` drops its final
+    line breaks, the reader drops blank lines before it and empty ones (or a lone carriage
+    return) after it, and ends it with one line break."""
+    lines = content.rstrip("\n").split("\n")
+    start = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    end = len(lines)
+    while end > start and lines[end - 1] in ("", "\r"):
+        end -= 1
+    return "\n".join(lines[start:end]) + "\n"
+
+
 def escape_prompt_line(line: str) -> str:
     return "\\" + line if _HEADER_LIKE.match(line) else line
 

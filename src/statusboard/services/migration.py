@@ -7,14 +7,14 @@ dry run, the transaction is rolled back and the database is as it was. The file 
 is never changed; a `.backup` copy is kept beside it.
 
 Running it again duplicates nothing: an entry already in the database (the same id, or
-the same natural key for entries written without one) is counted as migrated, not added.
+the same natural key, as the file shows it, for entries written without one; see
+`domain/entry_pairing.py`) is counted as migrated, not added. Each check counts the rows
+the database holds for the file's entries, so one the database holds twice fails it.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock
+from statusboard.domain.entry_pairing import Surplus
 from statusboard.domain.errors import NotFoundError, ValidationError
 from statusboard.domain.parsed_status import ParsedStatus, ParsedVendor
 from statusboard.domain.reconciliation import (
@@ -34,7 +35,8 @@ from statusboard.domain.reconciliation import (
 from statusboard.domain.status_parser import parse_status_file
 from statusboard.domain.vendors import name_key
 from statusboard.services.changes import record
-from statusboard.services.migration_steps import SECTIONS, STEPS, ImportJob, deployment_key
+from statusboard.services.migration_pairing import pair_again
+from statusboard.services.migration_steps import SECTIONS, STEPS, ImportJob
 from statusboard.storage.database import ENHANCEMENT_LOCK, HIERARCHY_LOCK, Database
 from statusboard.storage.repositories import migration as lookups
 
@@ -130,16 +132,12 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
         for section, entries in read.items()
     }
     stored_vendors = {vendor["name_key"]: vendor for vendor in lookups.vendors_for_check(conn)}
-    present = {
-        "vendors": sum(name_key(v.name) in stored_vendors for v in parsed.vendors),
-        "deployments": _count_present(lookups.deployment_keys(conn), map(deployment_key, parsed.deployments)),
-        "enhancements": sum(job.enhancement_ids.get(e.id or f"line-{e.line}") is not None for e in parsed.enhancements),
-        "session_prompts": _count_present(
-            lookups.prompt_keys(conn), ((p.session_id, p.content) for p in parsed.session_prompts)
-        ),
-        "work_items": sum(item.line in job.item_ids_by_line for item in parsed.work_items),
+    pairings = pair_again(conn, parsed)
+    surplus = {section: pairing.surplus() for section, pairing in pairings.items()}
+    counts = {
+        section: Count(source[section], pairings[section].matched, sum(s.extra for s in surplus[section]))
+        for section in SECTIONS
     }
-    counts = {section: Count(source[section], present[section]) for section in SECTIONS}
     matched = sum(vendor_field_matches(_as_source(v), stored_vendors.get(name_key(v.name))) for v in parsed.vendors)
     checks = reconciliation(counts, matched, len(parsed.vendors))
     mismatched_headers = [
@@ -150,16 +148,24 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
         "success": all_match(checks),
         "data_preservation_percentage": preservation_percentage(counts),
         "reconciliation": checks,
-        "errors": problems + job.errors,
+        "errors": problems + job.errors + _surplus_errors(surplus),
         "skipped": problems if skip_invalid else [],
         "header_count_mismatches": mismatched_headers,
         "imported": dict(job.added),
     }
 
 
-def _count_present(stored: Counter[Any], wanted: Iterable[Any]) -> int:
-    """How many of the wanted entries the database holds, each stored row standing for one."""
-    return sum(min(count, stored[key]) for key, count in Counter(wanted).items())
+def _surplus_errors(surplus: dict[str, list[Surplus]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": extra.line,
+            "section": section,
+            "message": f"the database holds {extra.listed + extra.extra} entries that read like this one;"
+            f" the file lists {extra.listed}",
+        }
+        for section, found in surplus.items()
+        for extra in found
+    ]
 
 
 def _as_source(vendor: ParsedVendor) -> dict[str, Any]:

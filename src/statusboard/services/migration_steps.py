@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from statusboard.domain.clock import iso
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import NewEnhancement, has_cycle
+from statusboard.domain.entry_pairing import enhancement_key
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.parsed_status import (
-    ParsedDeployment,
-    ParsedEnhancement,
-    ParsedStatus,
-    ParsedWorkItem,
-    deployment_metadata,
-)
+from statusboard.domain.parsed_status import ParsedEnhancement, ParsedStatus, deployment_metadata
 from statusboard.domain.reconciliation import COUNT_CHECKS
 from statusboard.domain.validation import new_id, validated
 from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
 from statusboard.domain.work_items import MAX_DEPTH, NewWorkItem, child_path, root_path
 from statusboard.services.changes import ChangeEntry
+from statusboard.services.migration_pairing import (
+    deployment_entry_key,
+    deployment_pairing,
+    enhancement_pairing,
+    given_uuid,
+    parent_of,
+    prompt_entry_key,
+    prompt_pairing,
+    remember_item,
+    work_item_entry_key,
+    work_item_pairing,
+)
 from statusboard.storage import tables
 from statusboard.storage.repositories import enhancements as enhancements_repo
 from statusboard.storage.repositories import migration as lookups
@@ -112,16 +117,16 @@ def import_vendors(job: ImportJob, parsed: ParsedStatus) -> None:
 
 def import_work_items(job: ImportJob, parsed: ParsedStatus) -> None:
     places = lookups.item_places(job.conn)  # id -> (path, depth) of every item already there
-    by_natural_key = lookups.item_natural_keys(job.conn)
+    pairing = work_item_pairing(job.conn, parsed, places)
     for item in parsed.work_items:
-        parent_id = _parent_id(job, item)
+        parent_id = parent_of(item, job.item_ids, job.item_ids_by_line)
+        item_id = given_uuid(item.id)
+        known = pairing.take(item_id, work_item_entry_key(item, parent_id), item.line)
+        if known is not None:
+            remember_item(item, known, job.item_ids, job.item_ids_by_line)
+            continue
         if item.depth > 0 and parent_id is None:
             job.refuse(item.line, "work_items", "its parent was not migrated")
-            continue
-        item_id = _given_uuid(item.id)
-        known = item_id if item_id in places else by_natural_key.get((item.item_type, item.title, parent_id))
-        if known is not None:
-            _remember_item(job, item, known)
             continue
         parent_place = places.get(parent_id) if parent_id else None
         if parent_id is not None and parent_place is None:
@@ -165,29 +170,15 @@ def import_work_items(job: ImportJob, parsed: ParsedStatus) -> None:
         }
         job.add(tables.work_items, [values])
         places[item_id] = (path, depth)
-        _remember_item(job, item, item_id)
+        remember_item(item, item_id, job.item_ids, job.item_ids_by_line)
         job.added["work_items"] += 1
         job.logged("work_item", item_id, 1, item.line)
 
 
-def _parent_id(job: ImportJob, item: ParsedWorkItem) -> str | None:
-    if item.parent_ref is not None and item.parent_ref in job.item_ids:
-        return job.item_ids[item.parent_ref]
-    return None if item.parent_line is None else job.item_ids_by_line.get(item.parent_line)
-
-
-def _remember_item(job: ImportJob, item: ParsedWorkItem, item_id: str) -> None:
-    job.item_ids_by_line[item.line] = item_id
-    if item.id is not None:
-        job.item_ids[item.id] = item_id
-
-
 def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
-    existing = lookups.deployment_keys(job.conn)  # each one already there stands for one entry of the file
+    pairing = deployment_pairing(job.conn)
     for deployment in parsed.deployments:
-        key = deployment_key(deployment)
-        if existing[key] > 0:
-            existing[key] -= 1
+        if pairing.take(None, deployment_entry_key(deployment), deployment.line) is not None:
             continue
         try:
             draft = validated(
@@ -205,7 +196,7 @@ def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
                 linked_vendors.append(found)
         linked_items = []
         for ref in deployment.work_item_refs:
-            found_item = job.item_ids.get(ref) or lookups.existing_item(job.conn, _given_uuid(ref))
+            found_item = job.item_ids.get(ref) or lookups.existing_item(job.conn, given_uuid(ref))
             if found_item is None:
                 job.refuse(deployment.line, "deployments", f"unknown work item #{ref}: not linked")
             else:
@@ -233,16 +224,12 @@ def import_deployments(job: ImportJob, parsed: ParsedStatus) -> None:
         job.logged("deployment", deployment_id, None, deployment.line)
 
 
-def deployment_key(deployment: ParsedDeployment) -> tuple[str, str, int | None]:
-    return (iso(deployment.timestamp) or "", deployment.commit_hash, deployment.pr_number)
-
-
 def import_enhancements(job: ImportJob, parsed: ParsedStatus) -> None:
-    known_ids, by_natural_key = lookups.enhancement_keys(job.conn)
+    pairing = enhancement_pairing(job.conn, parsed)
     pending_links: list[tuple[ParsedEnhancement, str]] = []
     for enhancement in parsed.enhancements:
-        given = _given_uuid(enhancement.id)
-        known = given if given in known_ids else by_natural_key.get((enhancement.title, enhancement.target_quarter))
+        given = given_uuid(enhancement.id)
+        known = pairing.take(given, enhancement_key(enhancement.title, enhancement.target_quarter), enhancement.line)
         if known is not None:
             _remember_enhancement(job, enhancement, known)
             continue
@@ -296,10 +283,9 @@ def _link_enhancements(job: ImportJob, pending: list[tuple[ParsedEnhancement, st
 
 
 def import_prompts(job: ImportJob, parsed: ParsedStatus) -> None:
-    existing = lookups.prompt_keys(job.conn)  # each one already there stands for one entry of the file
+    pairing = prompt_pairing(job.conn)
     for prompt in parsed.session_prompts:
-        if existing[(prompt.session_id, prompt.content)] > 0:
-            existing[(prompt.session_id, prompt.content)] -= 1
+        if pairing.take(None, prompt_entry_key(prompt), prompt.line) is not None:
             continue
         if not 1 <= len(prompt.session_id) <= 100:
             job.refuse(prompt.line, "session_prompts", "session_id must be 1 to 100 characters")
@@ -322,15 +308,6 @@ def import_prompts(job: ImportJob, parsed: ParsedStatus) -> None:
         )
         job.added["session_prompts"] += 1
         job.logged("session_prompt", prompt_id, None, prompt.line)
-
-
-def _given_uuid(ref: str | None) -> str | None:
-    if ref is None:
-        return None
-    try:
-        return str(uuid.UUID(ref))
-    except ValueError:
-        return None
 
 
 STEPS = (import_vendors, import_work_items, import_deployments, import_enhancements, import_prompts)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from statusboard.domain.clock import iso
+from statusboard.domain.clock import as_utc
+from statusboard.domain.entry_pairing import (
+    DeploymentKey,
+    EnhancementKey,
+    PromptKey,
+    WorkItemKey,
+    deployment_key,
+    enhancement_key,
+    prompt_key,
+    work_item_key,
+)
 from statusboard.storage.tables import archived_work_items as a
 from statusboard.storage.tables import deployments as d
 from statusboard.storage.tables import enhancements as e
@@ -30,10 +39,15 @@ def item_places(conn: Connection) -> dict[str, tuple[str, int]]:
     return {str(i): (str(path), int(depth)) for i, path, depth in conn.execute(select(t.c.id, t.c.path, t.c.depth))}
 
 
-def item_natural_keys(conn: Connection) -> dict[tuple[str, str, str | None], str]:
-    """Live items by (type, title, parent): how a file without ids names them."""
+def archived_item_ids(conn: Connection) -> set[str]:
+    return {str(item_id) for item_id in conn.execute(select(a.c.id)).scalars()}
+
+
+def live_item_keys(conn: Connection) -> list[tuple[WorkItemKey, str]]:
+    """Live items by (type, title, parent), oldest first: how a file without ids names them."""
     stmt = select(t.c.item_type, t.c.title, t.c.parent_id, t.c.id).where(t.c.deleted_at.is_(None))
-    return {(kind, title, parent): str(item_id) for kind, title, parent, item_id in conn.execute(stmt)}
+    rows = conn.execute(stmt.order_by(t.c.created_at, t.c.id))
+    return [(work_item_key(kind, title, parent), str(item_id)) for kind, title, parent, item_id in rows]
 
 
 def existing_item(conn: Connection, item_id: str | None) -> str | None:
@@ -46,17 +60,20 @@ def existing_item(conn: Connection, item_id: str | None) -> str | None:
     return None
 
 
-def deployment_keys(conn: Connection) -> Counter[tuple[str, str, int | None]]:
-    """How many deployments there are of each (timestamp, commit, PR): identical ones may repeat."""
-    rows = conn.execute(select(d.c.timestamp, d.c.commit_hash, d.c.pr_number)).all()
-    return Counter((iso(at) or "", str(commit), pr) for at, commit, pr in rows)
+def deployment_keys(conn: Connection) -> list[tuple[DeploymentKey, str]]:
+    """Every deployment by what the file shows of it, oldest first: identical ones may repeat."""
+    stmt = select(d.c.timestamp, d.c.commit_hash, d.c.pr_number, d.c.id).order_by(d.c.created_at, d.c.id)
+    return [(deployment_key(at, str(commit), pr), str(i)) for at, commit, pr, i in conn.execute(stmt)]
 
 
-def enhancement_keys(conn: Connection) -> tuple[set[str], dict[tuple[str, str], str]]:
-    rows = conn.execute(select(e.c.id, e.c.title, e.c.target_quarter)).all()
-    return {str(row[0]) for row in rows}, {(title, quarter): str(eid) for eid, title, quarter in rows}
+def enhancement_keys(conn: Connection) -> list[tuple[EnhancementKey, str]]:
+    stmt = select(e.c.title, e.c.target_quarter, e.c.id).order_by(e.c.created_at, e.c.id)
+    return [(enhancement_key(title, quarter), str(i)) for title, quarter, i in conn.execute(stmt)]
 
 
-def prompt_keys(conn: Connection) -> Counter[tuple[str, str]]:
-    """How many prompts there are of each (session, content): a prompt may be recorded twice."""
-    return Counter((str(sid), str(content)) for sid, content in conn.execute(select(s.c.session_id, s.c.content)))
+def prompt_keys(conn: Connection) -> list[tuple[PromptKey, str]]:
+    """Every prompt by what the file shows of it, in file order: a prompt may be recorded twice."""
+    stmt = select(s.c.recorded_at, s.c.session_id, s.c.content, s.c.id).order_by(s.c.recorded_at, s.c.id)
+    return [
+        (prompt_key(as_utc(at).date(), str(sid), str(content)), str(i)) for at, sid, content, i in conn.execute(stmt)
+    ]
