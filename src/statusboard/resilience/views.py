@@ -12,9 +12,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from statusboard.domain.enhancements import PENDING
+from statusboard.domain.enhancements import PENDING, enhancement_filters
+from statusboard.domain.filters import matches_filter
 from statusboard.domain.status_markdown import StatusData, render
-from statusboard.domain.vendors import name_key
+from statusboard.domain.vendors import is_operational, name_key, vendor_health
+from statusboard.domain.work_items import LIST_FILTERS
 from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
 from statusboard.services.status_parts import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
 
@@ -107,7 +109,7 @@ def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
         "version": vendor.get("version"),
         "name": vendor["name"],
         "status": vendor["status"],
-        "operational": vendor["status"] == "operational",
+        "operational": is_operational(vendor["status"]),
         "extractor_version": metadata.get("extractor_version"),
         "metadata": metadata,
     }
@@ -137,7 +139,7 @@ def find_vendor(data: StatusData, name: str) -> dict[str, Any] | None:
 
 
 def list_vendors(data: StatusData, status: str | None) -> dict[str, Any]:
-    vendors = [vendor_body(v) for v in data.vendors if status is None or v["status"] == status]
+    vendors = [vendor_body(v) for v in data.vendors if matches_filter(v, {"status": status})]
     return {"vendors": vendors, "total_count": len(vendors)}
 
 
@@ -209,14 +211,14 @@ def dependencies_with(
 
 
 def list_session_prompts(data: StatusData, session_id: str | None, limit: int, offset: int) -> dict[str, Any]:
-    chosen = [p for p in data.session_prompts if session_id is None or p["session_id"] == session_id]
+    chosen = [p for p in data.session_prompts if matches_filter(p, {"session_id": session_id})]
     return {"prompts": chosen[offset : offset + limit], "total_count": len(chosen), "limit": limit, "offset": offset}
 
 
 def list_work_items(data: StatusData, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
-    wanted = {key: filters[key] for key in ("item_type", "status", "parent_id", "created_by") if filters.get(key)}
+    wanted = {key: filters.get(key) for key in LIST_FILTERS}
     items = [work_item_body(item) for item in data.work_items]
-    matching = [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
+    matching = [item for item in items if matches_filter(item, wanted)]
     return {"items": matching[offset : offset + limit], "total_count": len(matching)}
 
 
@@ -233,29 +235,18 @@ def list_deployments(data: StatusData, limit: int, vendor_name: str | None, work
 def list_enhancements(
     data: StatusData, priority: str | None, status: str | None, quarter: str | None
 ) -> dict[str, Any]:
-    chosen = [
-        e
-        for e in data.enhancements
-        if (priority is None or e["priority"] == priority)
-        and (status is None or e["status"] == status)
-        and (quarter is None or e["target_quarter"] == quarter)
-    ]
+    wanted = enhancement_filters(priority, status, quarter)
+    chosen = [e for e in data.enhancements if matches_filter(e, wanted)]
     return {"enhancements": chosen, "total_count": len(chosen)}
 
 
 def full_status(data: StatusData, output_format: str, archived_count: int | None) -> dict[str, Any]:
-    operational = sum(1 for v in data.vendors if v["status"] == "operational")
-    total = len(data.vendors)
+    operational = sum(1 for v in data.vendors if is_operational(v["status"]))
     counts = work_item_counts(
         [(item["item_type"], item["status"], item.get("priority"), 1) for item in data.work_items]
     )
     report: dict[str, Any] = {
-        "vendor_health": {
-            "total_vendors": total,
-            "operational_count": operational,
-            "broken_count": total - operational,
-            "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
-        },
+        "vendor_health": vendor_health(operational, len(data.vendors)),
         "active_work_items": {**counts, "archived_count": archived_count},
         "recent_deployments": [
             deployment_summary({"id": None, **d}) for d in _newest_first(data.deployments)[:RECENT_DEPLOYMENTS]

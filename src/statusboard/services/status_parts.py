@@ -30,6 +30,7 @@ from statusboard.domain.status_markdown import (
     vendor_lines_section,
     work_item_facts_section,
 )
+from statusboard.domain.vendors import vendor_health
 from statusboard.domain.work_items import ItemType
 from statusboard.services.deployments import deployment_views
 from statusboard.storage.repositories import archive as archive_repo
@@ -58,14 +59,7 @@ class Part:
 
 def _vendor_health(conn: Connection) -> dict[str, Any]:
     by_status = vendors_repo.counts_by_status(conn)
-    operational, broken = by_status.get("operational", 0), by_status.get("broken", 0)
-    total = operational + broken
-    return {
-        "total_vendors": total,
-        "operational_count": operational,
-        "broken_count": broken,
-        "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
-    }
+    return vendor_health(by_status.get("operational", 0), sum(by_status.values()))
 
 
 def _active_work_items(conn: Connection) -> dict[str, Any]:
