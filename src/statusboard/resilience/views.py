@@ -60,7 +60,9 @@ def deployment_outline(body: dict[str, Any]) -> dict[str, Any]:
 def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) -> StatusData:
     """`data` with newer full bodies put in place: a vendor replaces the one of its name; an item,
     a deployment, an enhancement or a session prompt the one of its id (or joins the list);
-    a deleted or archived item leaves the list."""
+    a deleted or archived item leaves the list. A deployment shows each of its vendors as
+    the vendors hold it (the copy of a deployment keeps only their ids and names, which never
+    change: see domain/change_sources)."""
     by_name = {name_key(vendor["name"]): vendor for vendor in data.vendors}
     for body in entities.get(VENDOR, ()):
         by_name[name_key(body["name"])] = vendor_outline(body)
@@ -71,6 +73,7 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) 
         elif "item_type" in body and "title" in body:
             by_id[body["id"]] = work_item_outline(body)
     deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
+    deployments = [_with_vendors(deployment, by_name) for deployment in deployments]
     enhancements = _by_id(data.enhancements, (e for e in entities.get(ENHANCEMENT, ()) if "title" in e))
     prompts = _by_id(data.session_prompts, entities.get(SESSION_PROMPT, ()))
     return replace(
@@ -81,6 +84,11 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) 
         enhancements=enhancements,
         session_prompts=prompts,
     )
+
+
+def _with_vendors(deployment: dict[str, Any], vendors: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    affected = [vendors.get(name_key(v["name"]), v) for v in deployment.get("affected_vendors") or []]
+    return {**deployment, "affected_vendors": affected}
 
 
 def _by_id(entries: list[dict[str, Any]], newer: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
