@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from statusboard.domain.updates import given_fields, refuse_no_changes
 from statusboard.domain.validation import SingleLine
 from statusboard.domain.work_items import CommitHash, ItemTypeName, git_branch
 
@@ -29,3 +30,10 @@ class ConfigurationChanges(BaseModel):
     @classmethod
     def _branch(cls, value: str | None) -> str | None:
         return None if value is None else git_branch(value)
+
+
+def configuration_changes(changes: ConfigurationChanges) -> dict[str, Any]:
+    """The settings an update gives (at least one; a null clears a setting)."""
+    given = given_fields(changes)
+    refuse_no_changes(given, "version", "setting")
+    return given

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from statusboard.domain.errors import ValidationError
 from statusboard.domain.validation import SingleLine, validated
+from statusboard.domain.work_items import merge_metadata
 
 VendorStatus = Literal["operational", "broken"]
+OPERATIONAL: Final = "operational"
 VendorName = Annotated[SingleLine, StringConstraints(max_length=100)]
 ExtractorVersion = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,49}$")]
 Count = Annotated[int, Field(ge=0)]
@@ -58,7 +61,7 @@ def name_key(name: str) -> str:
 
 class NewVendor(_Strict):
     name: VendorName
-    status: VendorStatus = "operational"
+    status: VendorStatus = OPERATIONAL
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -78,4 +81,41 @@ def new_vendor_row(
         "updated_at": at,
         "created_by": actor,
         "updated_by": actor,
+    }
+
+
+def name_taken(name: str) -> ValidationError:
+    return ValidationError.single("name", f"a vendor named {name!r} already exists (names ignore case)")
+
+
+def refuse_empty_vendor_change(status: str | None, patch: dict[str, Any] | None) -> None:
+    if status is None and patch is None:
+        raise ValidationError.single("status", "give status or metadata to change")
+
+
+def vendor_changes(
+    current_metadata: dict[str, Any] | None, status: str | None, patch: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The values an update writes: the status if given, and the metadata with `patch` merged in
+    (see merge_metadata), checked, with the extractor version it holds."""
+    values: dict[str, Any] = {}
+    if status is not None:
+        values["status"] = status
+    if patch is not None:
+        values["metadata"] = validate_vendor_metadata(merge_metadata(current_metadata or {}, patch))
+        values["extractor_version"] = values["metadata"].get("extractor_version")
+    return values
+
+
+def is_operational(status: str) -> bool:
+    return status == OPERATIONAL
+
+
+def vendor_health(operational: int, total: int) -> dict[str, Any]:
+    """The status report's vendor health, from how many of how many vendors are operational."""
+    return {
+        "total_vendors": total,
+        "operational_count": operational,
+        "broken_count": total - operational,
+        "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
     }

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from statusboard.domain.errors import ValidationError
+from statusboard.domain.updates import given_fields, refuse_nulls
 from statusboard.domain.validation import EntityId, validated
 
 MAX_DEPTH = 5
+CLEARABLE = frozenset({"parent_id", "branch_name", "commit_hash", "pr_number"})  # what an update may set to null
+LIST_FILTERS = ("item_type", "status", "parent_id", "created_by")  # what list_work_items filters on
 
 
 class ItemType(StrEnum):
@@ -79,6 +84,13 @@ def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, 
     return {key: value for key, value in merged.items() if value is not None}
 
 
+def patched_metadata(item_type: str | None, current: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """An item's metadata after an update's patch, checked against its type (an outage's local
+    view may not know the type: then the replay checks it)."""
+    merged = merge_metadata(current or {}, patch)
+    return merged if item_type is None else validate_metadata(item_type, merged)
+
+
 _BAD_REF = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 
 
@@ -141,6 +153,68 @@ class WorkItemChanges(_GitFields):
     branch_name: BranchName | None = None
     commit_hash: CommitHash | None = None
     pr_number: PrNumber | None = None
+
+
+def item_changes(changes: WorkItemChanges) -> dict[str, Any]:
+    """The fields an update gives; a null clears only the CLEARABLE ones."""
+    given = given_fields(changes)
+    refuse_nulls(given, CLEARABLE)
+    return given
+
+
+def check_batch_ids(ids: Sequence[str]) -> None:
+    """A batch of updates names at least one item, and each item once."""
+    if not ids:
+        raise ValidationError.single("items", "give at least one update")
+    first: dict[str, int] = {}
+    for index, item_id in enumerate(ids):
+        if item_id in first:
+            raise ValidationError.single(f"items.{index}.id", f"repeats items.{first[item_id]}.id")
+        first[item_id] = index
+
+
+def new_work_item(
+    item_id: str,
+    draft: NewWorkItem,
+    metadata: dict[str, Any],
+    place: tuple[str, int] | tuple[None, None],
+    actor: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """A new item's stored row at version 1; `metadata` is the draft's, already validated, and
+    `place` its path and depth (see `placement`; unknown while an outage's local view cannot
+    place it)."""
+    path, depth = place
+    return {
+        **draft.model_dump(mode="json", exclude={"metadata"}),
+        "id": item_id,
+        "version": 1,
+        "metadata": metadata,
+        "path": path,
+        "depth": depth,
+        "deleted_at": None,
+        "archived": False,
+        "created_at": at,
+        "updated_at": at,
+        "created_by": actor,
+        "updated_by": actor,
+    }
+
+
+def placement(item_id: str, parent: Mapping[str, Any] | None, height: int = 0) -> tuple[str, int]:
+    """The path and depth of an item placed at the root (`parent` None) or below `parent` (a row
+    with its path and depth). Refused when the parent is deleted or archived, is the item or
+    lies below it, or when the item, or the `height` levels of its subtree, would lie deeper
+    than MAX_DEPTH."""
+    if parent is None:
+        return root_path(item_id), 0
+    if parent.get("deleted_at") is not None or parent.get("archived"):
+        raise ValidationError.single("parent_id", "parent is deleted or archived")
+    if item_id in ids_in_path(parent["path"]):
+        raise ValidationError.single("parent_id", "would make the item its own ancestor (a cycle)")
+    depth = int(parent["depth"]) + 1
+    check_depth(depth + height)
+    return child_path(parent["path"], item_id), depth
 
 
 def child_path(parent_path: str, item_id: str) -> str:

@@ -1,19 +1,36 @@
-"""Outage writes to work items, their dependencies, and vendors."""
+"""Outage writes to work items, their dependencies, and vendors: the rules are the primary's
+(domain/), checked against the local view as far as it knows the entities."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from statusboard.domain.errors import NotFoundError, ValidationError
-from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
+from statusboard.domain.dependencies import (
+    new_dependency,
+    refuse_deleted_end,
+    refuse_existing_dependency,
+    refuse_self_dependency,
+)
+from statusboard.domain.errors import NotFoundError
+from statusboard.domain.vendors import (
+    NewVendor,
+    is_operational,
+    name_key,
+    name_taken,
+    new_vendor_row,
+    refuse_empty_vendor_change,
+    validate_vendor_metadata,
+    vendor_changes,
+)
 from statusboard.domain.work_items import (
     NewWorkItem,
     WorkItemChanges,
-    check_depth,
-    child_path,
-    merge_metadata,
-    root_path,
+    check_batch_ids,
+    item_changes,
+    new_work_item,
+    patched_metadata,
+    placement,
     validate_metadata,
 )
 from statusboard.resilience.journal_write import Lookup, Projection, Write, checked, stamped
@@ -26,22 +43,10 @@ def create_item(write: Write) -> Projection:
     draft = NewWorkItem.model_validate(write.arguments)
     item_id = write.assigned_id()
     metadata = validate_metadata(draft.item_type, draft.metadata)
-    path, depth = _placement(item_id, draft.parent_id, write.known)
-    body = {
-        **draft.model_dump(mode="json"),
-        "id": item_id,
-        "version": 1,
-        "metadata": metadata,
-        "path": path,
-        "depth": depth,
-        "deleted_at": None,
-        "archived": False,
-        "created_at": write.stamp,
-        "updated_at": write.stamp,
-        "created_by": write.actor,
-        "updated_by": write.actor,
-    }
-    return _one(WORK_ITEM, body, write, [] if path is not None else ["parent_id"])
+    place = _placement(item_id, draft.parent_id, write.known)
+    row = new_work_item(item_id, draft, metadata, place, write.actor, write.at)
+    body = {**row, "created_at": write.stamp, "updated_at": write.stamp}
+    return _one(WORK_ITEM, body, write, [] if place[0] is not None else ["parent_id"])
 
 
 def update_item(write: Write) -> Projection:
@@ -59,15 +64,8 @@ def delete_item(write: Write) -> Projection:
 def update_items(write: Write) -> Projection:
     """All or nothing, as on the primary: every update is checked before any is acknowledged."""
     entries = write.arguments["items"]
-    if not entries:
-        raise ValidationError.single("items", "give at least one update")
-    seen: dict[str, int] = {}
-    bodies = []
-    for index, entry in enumerate(entries):
-        if entry["id"] in seen:
-            raise ValidationError.single(f"items.{index}.id", f"repeats items.{seen[entry['id']]}.id")
-        seen[entry["id"]] = index
-        bodies.append(_updated_item(entry, write))
+    check_batch_ids([entry["id"] for entry in entries])
+    bodies = [_updated_item(entry, write) for entry in entries]
     unverified = [f"items.{i}.id" for i, body in enumerate(bodies) if not body.get("item_type")]
     entities = [(WORK_ITEM, body) for body in bodies]
     return Projection(entities, {"items": bodies, "count": len(bodies)}, write.arguments, unverified)
@@ -76,26 +74,17 @@ def update_items(write: Write) -> Projection:
 def add_dependency(write: Write) -> Projection:
     a = write.arguments
     source, target = a["work_item_id"], a["depends_on_id"]
-    if source == target:
-        raise ValidationError.single("depends_on_id", "an item cannot depend on itself")
+    refuse_self_dependency(source, target)
     unverified = ["depends_on_id"]  # a cycle can only be ruled out against the whole graph
     for field, item_id in (("work_item_id", source), ("depends_on_id", target)):
         item = write.known(WORK_ITEM, id=item_id)
         if item is None:
             unverified.append(field)
-        elif item.get("deleted_at"):
-            raise ValidationError.single(field, "work item is deleted")
-    existing = write.known(DEPENDENCY, name_key=dependency_key(source, target))
-    if existing is not None and not existing.get("removed"):
-        raise ValidationError.single("depends_on_id", "this dependency already exists")
-    body = {
-        "id": write.assigned_id(),
-        "work_item_id": source,
-        "depends_on_id": target,
-        "dependency_type": a["dependency_type"],
-        "created_at": write.stamp,
-        "created_by": write.actor,
-    }
+        else:
+            refuse_deleted_end(field, item)
+    refuse_existing_dependency(write.known(DEPENDENCY, name_key=dependency_key(source, target)))
+    row = new_dependency(write.assigned_id(), source, target, a["dependency_type"], write.actor, write.at)
+    body = {**row, "created_at": write.stamp}
     return Projection([(DEPENDENCY, body)], body, write.arguments, unverified)
 
 
@@ -113,52 +102,44 @@ def create_vendor(write: Write) -> Projection:
     draft = NewVendor.model_validate(write.arguments)
     metadata = validate_vendor_metadata(draft.metadata)
     if write.known(VENDOR, name_key=name_key(draft.name)) is not None:
-        raise ValidationError.single("name", f"a vendor named {draft.name!r} already exists (names ignore case)")
+        raise name_taken(draft.name)
     row = new_vendor_row(write.assigned_id(), draft, metadata, write.actor, write.at)
     row.pop("name_key")
-    body = {**row, "operational": draft.status == "operational", "created_at": write.stamp, "updated_at": write.stamp}
+    operational = is_operational(draft.status)
+    body = {**row, "operational": operational, "created_at": write.stamp, "updated_at": write.stamp}
     return _one(VENDOR, body, write, [])
 
 
 def update_vendor(write: Write) -> Projection:
     a = write.arguments
     status, patch = a.get("status"), a.get("metadata")
-    if status is None and patch is None:
-        raise ValidationError.single("status", "give status or metadata to change")
+    refuse_empty_vendor_change(status, patch)
     body = checked(write.known(VENDOR, name_key=name_key(a["name"])), a["version"], VENDOR, {"name": a["name"]})
+    body.update(vendor_changes(body.get("metadata"), status, patch))
     if status is not None:
-        body["status"] = status
-        body["operational"] = status == "operational"
-    if patch is not None:
-        body["metadata"] = validate_vendor_metadata(merge_metadata(body.get("metadata") or {}, patch))
-        body["extractor_version"] = body["metadata"].get("extractor_version")
+        body["operational"] = is_operational(status)
     return _one(VENDOR, stamped(body, a["version"], write), write, [] if "id" in body else ["name"])
 
 
 def _updated_item(arguments: dict[str, Any], write: Write) -> dict[str, Any]:
     item_id, version = arguments["id"], arguments["version"]
-    changes = WorkItemChanges.model_validate({k: v for k, v in arguments.items() if k not in _NOT_CHANGES})
+    given = item_changes(WorkItemChanges.model_validate({k: v for k, v in arguments.items() if k not in _NOT_CHANGES}))
     body = checked(write.known(WORK_ITEM, id=item_id), version, WORK_ITEM, {"id": item_id})
-    for key, value in changes.model_dump(mode="json", include=changes.model_fields_set).items():
-        if key == "metadata":
-            merged = merge_metadata(body.get("metadata") or {}, value or {})
-            body["metadata"] = validate_metadata(body["item_type"], merged) if "item_type" in body else merged
-        else:
-            body[key] = value
-    if "parent_id" in changes.model_fields_set:
-        body["path"], body["depth"] = _placement(item_id, changes.parent_id, write.known)
+    if "metadata" in given:
+        given["metadata"] = patched_metadata(body.get("item_type"), body.get("metadata"), given["metadata"])
+    body.update(given)
+    if "parent_id" in given:
+        body["path"], body["depth"] = _placement(item_id, given["parent_id"], write.known)
     return stamped(body, version, write)
 
 
-def _placement(item_id: str, parent_id: str | None, known: Lookup) -> tuple[str | None, int | None]:
-    if parent_id is None:
-        return root_path(item_id), 0
-    parent = known(WORK_ITEM, id=parent_id)
-    if parent is None or parent.get("path") is None or parent.get("depth") is None:
-        return None, None  # the primary will place it on replay
-    depth = parent["depth"] + 1
-    check_depth(depth)
-    return child_path(parent["path"], item_id), depth
+def _placement(item_id: str, parent_id: str | None, known: Lookup) -> tuple[str, int] | tuple[None, None]:
+    """Where the item goes; unknown when the local view does not know where its parent is (the
+    primary places it on replay)."""
+    parent = None if parent_id is None else known(WORK_ITEM, id=parent_id)
+    if parent_id is not None and (parent is None or parent.get("path") is None or parent.get("depth") is None):
+        return None, None
+    return placement(item_id, parent)
 
 
 def _one(kind: str, body: dict[str, Any], write: Write, unverified: list[str]) -> Projection:

@@ -7,9 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from statusboard.domain.deployments import NewDeployment
-from statusboard.domain.enhancements import EnhancementChanges, NewEnhancement
-from statusboard.domain.errors import ValidationError
-from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges
+from statusboard.domain.enhancements import (
+    EnhancementChanges,
+    NewEnhancement,
+    check_enhancement_links,
+    enhancement_changes,
+    without_repeats,
+)
+from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges, configuration_changes
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.vendors import name_key
 from statusboard.resilience.journal_write import Projection, Write, checked, stamped
@@ -58,7 +63,7 @@ def record_deployment(write: Write) -> Projection:
 
 def create_enhancement(write: Write) -> Projection:
     draft = NewEnhancement.model_validate(write.arguments)
-    depends_on = list(dict.fromkeys(draft.depends_on))
+    depends_on = without_repeats(draft.depends_on)
     unverified = ["depends_on"] if any(write.known(ENHANCEMENT, id=other) is None for other in depends_on) else []
     body = {
         **draft.model_dump(mode="json", exclude={"depends_on"}),
@@ -78,50 +83,29 @@ def update_enhancement(write: Write) -> Projection:
     changes = EnhancementChanges.model_validate(
         {k: v for k, v in write.arguments.items() if k not in ("id", "version")}
     )
-    given = changes.model_dump(mode="json", include=changes.model_fields_set)
-    for name, value in given.items():
-        if value is None and name != "description":
-            raise ValidationError.single(name, "must not be null")
-    if not given:
-        raise ValidationError.single("id", "give at least one field to change")
+    given = enhancement_changes(changes)
     body = checked(write.known(ENHANCEMENT, id=enhancement_id), version, ENHANCEMENT, {"id": enhancement_id})
     unverified = [] if "title" in body else ["id"]
-    if "depends_on" in given:
-        given["depends_on"] = list(dict.fromkeys(given["depends_on"]))
-        if enhancement_id in given["depends_on"]:
-            raise ValidationError.single("depends_on", "an enhancement cannot depend on itself")
-        if not _acyclic_as_far_as_known(write, enhancement_id, given["depends_on"]):
-            unverified.append("depends_on")
+    if "depends_on" in given and not check_enhancement_links(enhancement_id, given["depends_on"], _links(write)):
+        unverified.append("depends_on")
     updated = stamped({**body, **given}, version, write)
     return Projection([(ENHANCEMENT, updated)], updated, write.arguments, unverified)
 
 
-def _acyclic_as_far_as_known(write: Write, enhancement_id: str, depends_on: list[str]) -> bool:
-    """Refuses a cycle the local view can see; False when some link could not be followed."""
-    complete = True
-    seen: set[str] = set()
-    stack = list(depends_on)
-    while stack:
-        other = stack.pop()
-        if other == enhancement_id:
-            raise ValidationError.single("depends_on", "would make a dependency cycle")
-        if other in seen:
-            continue
-        seen.add(other)
-        known = write.known(ENHANCEMENT, id=other)
-        if known is None or "depends_on" not in known:
-            complete = False
-            continue
-        stack.extend(known["depends_on"])
-    return complete
+def _links(write: Write) -> Callable[[str], list[str] | None]:
+    """Each enhancement's depends_on as the local view holds it; None where it does not."""
+
+    def links(enhancement_id: str) -> list[str] | None:
+        known = write.known(ENHANCEMENT, id=enhancement_id)
+        return None if known is None else known.get("depends_on")
+
+    return links
 
 
 def update_configuration(write: Write) -> Projection:
     version = write.arguments["version"]
     changes = ConfigurationChanges.model_validate({k: v for k, v in write.arguments.items() if k != "version"})
-    given = changes.model_dump(mode="json", include=changes.model_fields_set)
-    if not given:
-        raise ValidationError.single("version", "give at least one setting to change")
+    given = configuration_changes(changes)
     current = write.known(CONFIGURATION, id=CONFIGURATION_ID)
     body = stamped({**checked(current, version, CONFIGURATION, {"id": CONFIGURATION_ID}), **given}, version, write)
     return Projection([(CONFIGURATION, body)], body, write.arguments, [] if current else ["version"])

@@ -4,9 +4,9 @@ While the primary answers, the cache's copy is brought up to the settled seq eve
 seconds. At 100 times the seed's data, reading all of it and encoding it as JSON costs
 ~250 ms of the server's time, while its requests wait for the interpreter; so a server
 keeps each field's rows and JSON text, and reads and encodes again only the fields whose
-entities the change log names since (the rules of the kept status, services/status_parts:
-a claim, the configuration or a dependency changes nothing here). The first copy a
-process takes reads everything.
+entities the change log names since (by the table the kept status reads too,
+domain/change_sources: a claim, the configuration or a dependency changes nothing here).
+The first copy a process takes reads everything.
 """
 
 from __future__ import annotations
@@ -17,8 +17,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from statusboard.domain import change_sources
+from statusboard.domain.change_sources import (
+    ARCHIVED_COUNT,
+    DEPLOYMENTS,
+    ENHANCEMENTS,
+    SESSION_PROMPTS,
+    VENDORS,
+    WORK_ITEMS,
+)
 from statusboard.services.status import every_deployment
-from statusboard.services.status_parts import INERT, KNOWN
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import changes as changes_repo
@@ -28,27 +36,23 @@ from statusboard.storage.repositories import vendors as vendors_repo
 from statusboard.storage.repositories import work_items as items_repo
 
 Values = dict[str, Any]
-# Each field, the change-log entities whose writes can change it, and how it is read (given
-# the fields read before it: deployments show their vendors). In StatusData's order.
-_FIELDS: list[tuple[str, frozenset[str], Callable[[Connection, Values], Any]]] = [
-    ("vendors", frozenset({"vendor"}), lambda conn, _: vendors_repo.outline(conn)),
-    ("work_items", frozenset({"work_item"}), lambda conn, _: items_repo.live_outline(conn)),
-    (
-        "deployments",
-        frozenset({"deployment", "vendor"}),
-        lambda conn, read: every_deployment(conn, {vendor["id"]: vendor for vendor in _vendors(conn, read)}),
-    ),
-    ("enhancements", frozenset({"enhancement"}), lambda conn, _: enhancements_repo.outline(conn)),
-    ("session_prompts", frozenset({"session_prompt"}), lambda conn, _: prompts_repo.listing(conn)[0]),
-]
-_ARCHIVED_SOURCES = frozenset({"work_item"})  # archiving logs each item it moves as work_item / archive
+# Each field and how it is read (given the fields read before it: deployments name their
+# vendors). In StatusData's order.
+_FIELDS: dict[str, Callable[[Connection, Values], Any]] = {
+    VENDORS: lambda conn, _: vendors_repo.outline(conn),
+    WORK_ITEMS: lambda conn, _: items_repo.live_outline(conn),
+    DEPLOYMENTS: lambda conn, read: every_deployment(conn, {vendor["id"]: vendor for vendor in _vendors(conn, read)}),
+    ENHANCEMENTS: lambda conn, _: enhancements_repo.outline(conn),
+    SESSION_PROMPTS: lambda conn, _: prompts_repo.listing(conn)[0],
+}
+_EVERYTHING = frozenset([*_FIELDS, ARCHIVED_COUNT])
 
 
 def _vendors(conn: Connection, read: Values) -> Any:
     """The vendors read in this refresh, or read now (the kept fields are JSON text only)."""
-    if "vendors" not in read:
-        read["vendors"] = vendors_repo.outline(conn)
-    return read["vendors"]
+    if VENDORS not in read:
+        read[VENDORS] = vendors_repo.outline(conn)
+    return read[VENDORS]
 
 
 class SnapshotFields:
@@ -68,12 +72,12 @@ class SnapshotFields:
                 self.seq = seq
                 return False
             read: Values = {}
-            for name, _, reader in _FIELDS:
+            for name, reader in _FIELDS.items():
                 if name in stale:
                     read[name] = reader(conn, read)
-            if "archived_count" in stale:
+            if ARCHIVED_COUNT in stale:
                 self.archived_count = archive_repo.count(conn)
-        for name, _, _ in _FIELDS:
+        for name in _FIELDS:
             if name in stale:
                 self._texts[name] = json.dumps(read[name], default=str)
         self.seq = seq
@@ -81,16 +85,10 @@ class SnapshotFields:
 
     def payload(self) -> str:
         """The kept fields as one JSON object (StatusData's fields)."""
-        return "{" + ", ".join(f"{json.dumps(name)}: {self._texts[name]}" for name, _, _ in _FIELDS) + "}"
+        return "{" + ", ".join(f"{json.dumps(name)}: {self._texts[name]}" for name in _FIELDS) + "}"
 
     def _stale(self, conn: Connection) -> frozenset[str]:
-        everything = frozenset([*(name for name, _, _ in _FIELDS), "archived_count"])
         if self.seq is None:
-            return everything
-        touched = {entity for entity, op in changes_repo.touched_since(conn, self.seq) if (entity, op) not in INERT}
-        if not touched <= KNOWN:
-            return everything
-        stale = {name for name, sources, _ in _FIELDS if not sources.isdisjoint(touched)}
-        if not _ARCHIVED_SOURCES.isdisjoint(touched):
-            stale.add("archived_count")
-        return frozenset(stale)
+            return _EVERYTHING
+        stale = change_sources.stale(changes_repo.touched_since(conn, self.seq))
+        return _EVERYTHING if stale is None else stale & _EVERYTHING

@@ -12,9 +12,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from statusboard.domain.enhancements import PENDING
+from statusboard.domain.enhancements import PENDING, enhancement_filters
+from statusboard.domain.filters import matches_filter
 from statusboard.domain.status_markdown import StatusData, render
-from statusboard.domain.vendors import name_key
+from statusboard.domain.vendors import is_operational, name_key, vendor_health
+from statusboard.domain.work_items import LIST_FILTERS
 from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
 from statusboard.services.status_parts import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
 
@@ -58,7 +60,9 @@ def deployment_outline(body: dict[str, Any]) -> dict[str, Any]:
 def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) -> StatusData:
     """`data` with newer full bodies put in place: a vendor replaces the one of its name; an item,
     a deployment, an enhancement or a session prompt the one of its id (or joins the list);
-    a deleted or archived item leaves the list."""
+    a deleted or archived item leaves the list. A deployment shows each of its vendors as
+    the vendors hold it (the copy of a deployment keeps only their ids and names, which never
+    change: see domain/change_sources)."""
     by_name = {name_key(vendor["name"]): vendor for vendor in data.vendors}
     for body in entities.get(VENDOR, ()):
         by_name[name_key(body["name"])] = vendor_outline(body)
@@ -69,6 +73,7 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) 
         elif "item_type" in body and "title" in body:
             by_id[body["id"]] = work_item_outline(body)
     deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
+    deployments = [_with_vendors(deployment, by_name) for deployment in deployments]
     enhancements = _by_id(data.enhancements, (e for e in entities.get(ENHANCEMENT, ()) if "title" in e))
     prompts = _by_id(data.session_prompts, entities.get(SESSION_PROMPT, ()))
     return replace(
@@ -79,6 +84,11 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) 
         enhancements=enhancements,
         session_prompts=prompts,
     )
+
+
+def _with_vendors(deployment: dict[str, Any], vendors: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    affected = [vendors.get(name_key(v["name"]), v) for v in deployment.get("affected_vendors") or []]
+    return {**deployment, "affected_vendors": affected}
 
 
 def _by_id(entries: list[dict[str, Any]], newer: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,7 +117,7 @@ def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
         "version": vendor.get("version"),
         "name": vendor["name"],
         "status": vendor["status"],
-        "operational": vendor["status"] == "operational",
+        "operational": is_operational(vendor["status"]),
         "extractor_version": metadata.get("extractor_version"),
         "metadata": metadata,
     }
@@ -137,7 +147,7 @@ def find_vendor(data: StatusData, name: str) -> dict[str, Any] | None:
 
 
 def list_vendors(data: StatusData, status: str | None) -> dict[str, Any]:
-    vendors = [vendor_body(v) for v in data.vendors if status is None or v["status"] == status]
+    vendors = [vendor_body(v) for v in data.vendors if matches_filter(v, {"status": status})]
     return {"vendors": vendors, "total_count": len(vendors)}
 
 
@@ -209,14 +219,14 @@ def dependencies_with(
 
 
 def list_session_prompts(data: StatusData, session_id: str | None, limit: int, offset: int) -> dict[str, Any]:
-    chosen = [p for p in data.session_prompts if session_id is None or p["session_id"] == session_id]
+    chosen = [p for p in data.session_prompts if matches_filter(p, {"session_id": session_id})]
     return {"prompts": chosen[offset : offset + limit], "total_count": len(chosen), "limit": limit, "offset": offset}
 
 
 def list_work_items(data: StatusData, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
-    wanted = {key: filters[key] for key in ("item_type", "status", "parent_id", "created_by") if filters.get(key)}
+    wanted = {key: filters.get(key) for key in LIST_FILTERS}
     items = [work_item_body(item) for item in data.work_items]
-    matching = [item for item in items if all(item.get(key) == value for key, value in wanted.items())]
+    matching = [item for item in items if matches_filter(item, wanted)]
     return {"items": matching[offset : offset + limit], "total_count": len(matching)}
 
 
@@ -233,29 +243,18 @@ def list_deployments(data: StatusData, limit: int, vendor_name: str | None, work
 def list_enhancements(
     data: StatusData, priority: str | None, status: str | None, quarter: str | None
 ) -> dict[str, Any]:
-    chosen = [
-        e
-        for e in data.enhancements
-        if (priority is None or e["priority"] == priority)
-        and (status is None or e["status"] == status)
-        and (quarter is None or e["target_quarter"] == quarter)
-    ]
+    wanted = enhancement_filters(priority, status, quarter)
+    chosen = [e for e in data.enhancements if matches_filter(e, wanted)]
     return {"enhancements": chosen, "total_count": len(chosen)}
 
 
 def full_status(data: StatusData, output_format: str, archived_count: int | None) -> dict[str, Any]:
-    operational = sum(1 for v in data.vendors if v["status"] == "operational")
-    total = len(data.vendors)
+    operational = sum(1 for v in data.vendors if is_operational(v["status"]))
     counts = work_item_counts(
         [(item["item_type"], item["status"], item.get("priority"), 1) for item in data.work_items]
     )
     report: dict[str, Any] = {
-        "vendor_health": {
-            "total_vendors": total,
-            "operational_count": operational,
-            "broken_count": total - operational,
-            "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
-        },
+        "vendor_health": vendor_health(operational, len(data.vendors)),
         "active_work_items": {**counts, "archived_count": archived_count},
         "recent_deployments": [
             deployment_summary({"id": None, **d}) for d in _newest_first(data.deployments)[:RECENT_DEPLOYMENTS]

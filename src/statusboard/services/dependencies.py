@@ -5,6 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
+from statusboard.domain.dependencies import (
+    dependency_key,
+    execution_order,
+    new_dependency,
+    refuse_deleted_end,
+    refuse_existing_dependency,
+    refuse_self_dependency,
+)
 from statusboard.domain.errors import NotFoundError, ValidationError
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
@@ -22,12 +30,8 @@ class DependencyService:
         self._clock = clock
 
     def add(self, actor: str, work_item_id: str, depends_on_id: str, dependency_type: str) -> DependencyRow:
-        if work_item_id == depends_on_id:
-            raise ValidationError.single("depends_on_id", "an item cannot depend on itself")
-        # Whatever the type, one item must finish before the other.
-        first, then = (
-            (depends_on_id, work_item_id) if dependency_type == "depends_on" else (work_item_id, depends_on_id)
-        )
+        refuse_self_dependency(work_item_id, depends_on_id)
+        first, then = execution_order(work_item_id, depends_on_id, dependency_type)
 
         def work(conn: Connection) -> DependencyRow:
             # Cycle checks read the whole graph: two concurrent additions must take turns.
@@ -36,24 +40,12 @@ class DependencyService:
                 item = items_repo.get_for_share(conn, item_id)
                 if item is None:
                     raise NotFoundError("work_item", id=item_id)
-                if item["deleted_at"] is not None:
-                    raise ValidationError.single(field, "work item is deleted")
-            if repo.get(conn, work_item_id, depends_on_id) is not None:
-                raise ValidationError.single("depends_on_id", "this dependency already exists")
+                refuse_deleted_end(field, item)
+            refuse_existing_dependency(repo.get(conn, work_item_id, depends_on_id))
             if repo.precedes(conn, then, first):
                 raise ValidationError.single("depends_on_id", "would create a dependency cycle")
             now = self._clock.now()
-            row = repo.insert(
-                conn,
-                {
-                    "id": new_id(),
-                    "work_item_id": work_item_id,
-                    "depends_on_id": depends_on_id,
-                    "dependency_type": dependency_type,
-                    "created_at": now,
-                    "created_by": actor,
-                },
-            )
+            row = repo.insert(conn, new_dependency(new_id(), work_item_id, depends_on_id, dependency_type, actor, now))
             fields = {
                 "work_item_id": work_item_id,
                 "depends_on_id": depends_on_id,
@@ -68,7 +60,7 @@ class DependencyService:
         def work(conn: Connection) -> DependencyRow:
             row = repo.remove(conn, work_item_id, depends_on_id)
             if row is None:
-                raise NotFoundError(ENTITY, id=f"{work_item_id}->{depends_on_id}")
+                raise NotFoundError(ENTITY, id=dependency_key(work_item_id, depends_on_id))
             now = self._clock.now()
             fields = {"work_item_id": work_item_id, "depends_on_id": depends_on_id}
             record(self._db, conn, actor, now, [ChangeEntry(ENTITY, row["id"], None, "delete", fields)])

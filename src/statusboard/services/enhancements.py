@@ -8,8 +8,15 @@ from typing import Any
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
-from statusboard.domain.enhancements import EnhancementChanges, NewEnhancement, canonical_quarter, has_cycle
-from statusboard.domain.errors import NotFoundError, ValidationError, VersionConflictError
+from statusboard.domain.enhancements import (
+    EnhancementChanges,
+    NewEnhancement,
+    check_enhancement_links,
+    enhancement_changes,
+    enhancement_filters,
+    without_repeats,
+)
+from statusboard.domain.errors import NotFoundError, VersionConflictError
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import ENHANCEMENT_LOCK, Database
@@ -25,7 +32,7 @@ class EnhancementService:
         self._clock = clock
 
     def create(self, actor: str, draft: NewEnhancement) -> EnhancementRow:
-        depends_on = list(dict.fromkeys(draft.depends_on))
+        depends_on = without_repeats(draft.depends_on)
         enhancement_id = new_id()
 
         def work(conn: Connection) -> EnhancementRow:
@@ -45,12 +52,7 @@ class EnhancementService:
         return self._db.write(work)
 
     def update(self, actor: str, enhancement_id: str, version: int, changes: EnhancementChanges) -> EnhancementRow:
-        given = changes.model_dump(include=changes.model_fields_set)
-        for name, value in given.items():
-            if value is None and name != "description":
-                raise ValidationError.single(name, "must not be null")
-        if not given:
-            raise ValidationError.single("id", "give at least one field to change")
+        given = enhancement_changes(changes)
 
         def work(conn: Connection) -> EnhancementRow:
             if "depends_on" in given:
@@ -63,8 +65,9 @@ class EnhancementService:
                 raise VersionConflictError(version, current["version"], current)
             values = {key: value for key, value in given.items() if key != "depends_on"}
             if "depends_on" in given:
-                given["depends_on"] = list(dict.fromkeys(given["depends_on"]))
-                self._check_links(conn, enhancement_id, given["depends_on"])
+                _check_exist(conn, given["depends_on"])
+                edges = repo.all_links(conn)
+                check_enhancement_links(enhancement_id, given["depends_on"], lambda other: edges.get(other, ()))
             now = self._clock.now()
             audit = {"updated_at": now, "updated_by": actor}
             if not repo.conditional_update(conn, enhancement_id, version, {**values, **audit}):
@@ -83,19 +86,10 @@ class EnhancementService:
     def list(
         self, priority: str | None = None, status: str | None = None, target_quarter: str | None = None
     ) -> dict[str, Any]:
-        quarter = None if target_quarter is None else canonical_quarter(target_quarter)
+        filters = enhancement_filters(priority, status, target_quarter)
         with self._db.reading() as conn:
-            items = repo.listing(conn, priority=priority, status=status, target_quarter=quarter)
+            items = repo.listing(conn, **filters)
         return {"enhancements": items, "total_count": len(items)}
-
-    def _check_links(self, conn: Connection, enhancement_id: str, depends_on: Sequence[str]) -> None:
-        if enhancement_id in depends_on:
-            raise ValidationError.single("depends_on", "an enhancement cannot depend on itself")
-        _check_exist(conn, depends_on)
-        edges = repo.all_links(conn)
-        edges[enhancement_id] = set(depends_on)
-        if has_cycle(edges, enhancement_id):
-            raise ValidationError.single("depends_on", "would make a dependency cycle")
 
 
 def _check_exist(conn: Connection, ids: Sequence[str]) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
-from statusboard.domain.errors import ValidationError, VersionConflictError
-from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges
+from statusboard.domain.errors import VersionConflictError
+from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges, configuration_changes
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import project_configuration as repo
@@ -26,9 +26,7 @@ class ProjectConfigurationService:
             return repo.get(conn)
 
     def update(self, actor: str, version: int, changes: ConfigurationChanges) -> dict[str, Any]:
-        given = changes.model_dump(include=changes.model_fields_set)
-        if not given:
-            raise ValidationError.single("version", "give at least one setting to change")
+        given = configuration_changes(changes)
 
         def work(conn: Connection) -> dict[str, Any]:
             now = self._clock.now()

@@ -176,12 +176,16 @@ class StatusService:
 
 
 def every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every deployment with its vendors and the ids of its work items: what the file shows."""
+    """Every deployment with the ids and names of its vendors (`vendors`: every vendor by id) and
+    the ids of its work items: what the file shows, and nothing a later write changes (see
+    domain/change_sources)."""
     vendor_links = deployments_repo.vendor_links(conn, None)
     item_links = deployments_repo.work_item_links(conn, None)
     deployments = deployments_repo.outline(conn)
     for deployment in deployments:
-        deployment["affected_vendors"] = [vendors[vid] for vid in vendor_links.get(deployment["id"], [])]
+        deployment["affected_vendors"] = [
+            {"id": vid, "name": vendors[vid]["name"]} for vid in vendor_links.get(deployment["id"], [])
+        ]
         deployment["related_work_items"] = [{"id": wid} for wid in item_links.get(deployment["id"], [])]
     return deployments
 

@@ -1,17 +1,5 @@
-"""The parts the full status is made of, each read on the caller's snapshot, and the writes
-that can change each one.
-
-A part depends only on the change-log entities named in its `sources`: every write logs
-the entities it touched, so a part built at seq S is still right at seq T when no entry in
-(S, T] names one of them (`stale`). What makes the sources complete:
-- vendor names never change (an update changes status and metadata), a deployment's links
-  are written only with it, and work items are never removed (archiving keeps them in the
-  archive), so deployments have neither vendors nor work items as sources;
-- claims (work_item entries with op claim, renew or release) change nothing shown here;
-- archiving logs every item it moves as work_item / archive; a migration logs every
-  entity it adds; project configuration and work-item dependencies are not shown.
-An entity not known here makes every part stale.
-"""
+"""The parts the full status is made of, each read on the caller's snapshot, and what each
+one shows, which tells the writes that can change it (domain/change_sources)."""
 
 from __future__ import annotations
 
@@ -21,6 +9,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from statusboard.domain import change_sources
+from statusboard.domain.change_sources import (
+    ARCHIVED_COUNT,
+    DEPLOYMENTS,
+    ENHANCEMENTS,
+    SESSION_PROMPTS,
+    VENDORS,
+    WORK_ITEMS,
+)
 from statusboard.domain.enhancements import PENDING
 from statusboard.domain.status_markdown import (
     deployments_section,
@@ -30,6 +27,7 @@ from statusboard.domain.status_markdown import (
     vendor_lines_section,
     work_item_facts_section,
 )
+from statusboard.domain.vendors import vendor_health
 from statusboard.domain.work_items import ItemType
 from statusboard.services.deployments import deployment_views
 from statusboard.storage.repositories import archive as archive_repo
@@ -45,27 +43,17 @@ STATUSES = ("active", "completed", "blocked")
 PRIORITIES = ("high", "medium", "low")
 NO_PRIORITY = "unset"
 
-SHOWN_NOWHERE = frozenset({"project_configuration", "dependency"})
-INERT = frozenset({("work_item", "claim"), ("work_item", "renew"), ("work_item", "release")})
-
 
 @dataclass(frozen=True)
 class Part:
     name: str
-    sources: frozenset[str]  # the change-log entities whose writes can change it
+    shows: frozenset[str]  # what of the status it shows: keys of change_sources.SOURCES
     build: Callable[[Connection], Any]
 
 
 def _vendor_health(conn: Connection) -> dict[str, Any]:
     by_status = vendors_repo.counts_by_status(conn)
-    operational, broken = by_status.get("operational", 0), by_status.get("broken", 0)
-    total = operational + broken
-    return {
-        "total_vendors": total,
-        "operational_count": operational,
-        "broken_count": broken,
-        "operational_percentage": round(100 * operational / total, 2) if total else 0.0,
-    }
+    return vendor_health(by_status.get("operational", 0), sum(by_status.values()))
 
 
 def _active_work_items(conn: Connection) -> dict[str, Any]:
@@ -122,29 +110,28 @@ def section_text(section: str | VendorSection) -> str:
 
 # The summary's parts, in the order the report lists them.
 SUMMARY = (
-    Part("vendor_health", frozenset({"vendor"}), _vendor_health),
-    Part("active_work_items", frozenset({"work_item"}), _active_work_items),
-    Part("recent_deployments", frozenset({"deployment"}), _recent_deployments),
-    Part("pending_enhancements", frozenset({"enhancement"}), lambda conn: enhancements_repo.outline(conn, PENDING)),
+    Part("vendor_health", frozenset({VENDORS}), _vendor_health),
+    Part("active_work_items", frozenset({WORK_ITEMS, ARCHIVED_COUNT}), _active_work_items),
+    Part("recent_deployments", frozenset({DEPLOYMENTS}), _recent_deployments),
+    Part("pending_enhancements", frozenset({ENHANCEMENTS}), lambda conn: enhancements_repo.outline(conn, PENDING)),
 )
 # The status file's sections as text, in file order.
 FILE_SECTIONS = (
-    Part(VENDORS_FILE, frozenset({"vendor"}), VendorSection.read),
-    Part("file:deployments", frozenset({"deployment"}), _deployments_file_section),
-    Part("file:enhancements", frozenset({"enhancement"}), lambda c: enhancements_section(enhancements_repo.outline(c))),
-    Part("file:work_items", frozenset({"work_item"}), lambda c: work_item_facts_section(items_repo.live_facts(c))),
-    Part("file:prompts", frozenset({"session_prompt"}), lambda c: prompts_section(prompts_repo.listing(c)[0])),
+    Part(VENDORS_FILE, frozenset({VENDORS}), VendorSection.read),
+    Part("file:deployments", frozenset({DEPLOYMENTS}), _deployments_file_section),
+    Part("file:enhancements", frozenset({ENHANCEMENTS}), lambda c: enhancements_section(enhancements_repo.outline(c))),
+    Part("file:work_items", frozenset({WORK_ITEMS}), lambda c: work_item_facts_section(items_repo.live_facts(c))),
+    Part("file:prompts", frozenset({SESSION_PROMPTS}), lambda c: prompts_section(prompts_repo.listing(c)[0])),
 )
-KNOWN = SHOWN_NOWHERE.union(*(part.sources for part in SUMMARY + FILE_SECTIONS))
 
 
 def stale(touched: Iterable[tuple[str, str]]) -> frozenset[str] | None:
     """The names of the parts that writes of these (entity, op) pairs may have changed;
-    None when an entity is not known here (then every part is)."""
-    changed = {entity for entity, op in touched if (entity, op) not in INERT}
-    if not changed <= KNOWN:
+    None when an entity is not known (then every part is)."""
+    changed = change_sources.stale(touched)
+    if changed is None:
         return None
-    return frozenset(part.name for part in SUMMARY + FILE_SECTIONS if not part.sources.isdisjoint(changed))
+    return frozenset(part.name for part in SUMMARY + FILE_SECTIONS if not part.shows.isdisjoint(changed))
 
 
 def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:

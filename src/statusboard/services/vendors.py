@@ -7,10 +7,17 @@ from typing import Any
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
-from statusboard.domain.errors import NotFoundError, ValidationError, VersionConflictError
+from statusboard.domain.errors import NotFoundError, VersionConflictError
 from statusboard.domain.validation import new_id
-from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
-from statusboard.domain.work_items import merge_metadata
+from statusboard.domain.vendors import (
+    NewVendor,
+    name_key,
+    name_taken,
+    new_vendor_row,
+    refuse_empty_vendor_change,
+    validate_vendor_metadata,
+    vendor_changes,
+)
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import vendors as repo
@@ -31,8 +38,7 @@ class VendorService:
             now = self._clock.now()
             vendor = repo.insert(conn, new_vendor_row(new_id(), draft, metadata, actor, now))
             if vendor is None:
-                taken = f"a vendor named {draft.name!r} already exists (names ignore case)"
-                raise ValidationError.single("name", taken)
+                raise name_taken(draft.name)
             fields = {"name": draft.name, "status": draft.status, "metadata": metadata}
             record(self._db, conn, actor, now, [ChangeEntry(ENTITY, vendor["id"], 1, "create", fields)])
             return vendor
@@ -53,8 +59,7 @@ class VendorService:
     def update_status(
         self, actor: str, name: str, version: int, status: str | None = None, metadata: dict[str, Any] | None = None
     ) -> VendorRow:
-        if status is None and metadata is None:
-            raise ValidationError.single("status", "give status or metadata to change")
+        refuse_empty_vendor_change(status, metadata)
         key = name_key(name)
 
         def work(conn: Connection) -> VendorRow:
@@ -63,12 +68,7 @@ class VendorService:
                 raise NotFoundError(ENTITY, name=name)
             if current["version"] != version:
                 raise VersionConflictError(version, current["version"], current)
-            values: dict[str, Any] = {}
-            if status is not None:
-                values["status"] = status
-            if metadata is not None:
-                values["metadata"] = validate_vendor_metadata(merge_metadata(current["metadata"], metadata))
-                values["extractor_version"] = values["metadata"].get("extractor_version")
+            values = vendor_changes(current["metadata"], status, metadata)
             now = self._clock.now()
             updated = repo.conditional_update(conn, key, version, {**values, "updated_at": now, "updated_by": actor})
             if updated is None:  # changed between our read and our write (PostgreSQL)

@@ -12,15 +12,17 @@ from sqlalchemy import ColumnElement, Connection
 from statusboard.domain.claims import write_refusal
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import NotFoundError, StatusboardError, ValidationError, VersionConflictError
+from statusboard.domain.updates import given_fields
 from statusboard.domain.validation import new_id
 from statusboard.domain.work_items import (
     NewWorkItem,
     WorkItemChanges,
-    check_depth,
-    child_path,
+    check_batch_ids,
     ids_in_path,
-    merge_metadata,
-    root_path,
+    item_changes,
+    new_work_item,
+    patched_metadata,
+    placement,
     validate_metadata,
 )
 from statusboard.services.changes import ChangeEntry, record
@@ -36,7 +38,6 @@ T = TypeVar("T")
 
 ENTITY = "work_item"
 MAX_DESCENDANTS = 5000
-_CLEARABLE = {"parent_id", "branch_name", "commit_hash", "pr_number"}
 
 
 class WorkItemService:
@@ -51,29 +52,13 @@ class WorkItemService:
         item_id = new_id()
 
         def work(conn: Connection) -> WorkItemRow:
-            path, depth = root_path(item_id), 0
+            parent = None
             if draft.parent_id is not None:
                 self._db.lock(conn, HIERARCHY_LOCK, shared=True)
-                parent = self._live_parent(conn, draft.parent_id)
-                path, depth = child_path(parent["path"], item_id), parent["depth"] + 1
-                check_depth(depth)
+                parent = self._parent(conn, draft.parent_id)
+            place = placement(item_id, parent)
             now = self._clock.now()
-            row = repo.insert(
-                conn,
-                {
-                    **draft.model_dump(exclude={"metadata"}),
-                    "id": item_id,
-                    "version": 1,
-                    "metadata": metadata,
-                    "path": path,
-                    "depth": depth,
-                    "archived": False,
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": actor,
-                    "updated_by": actor,
-                },
-            )
+            row = repo.insert(conn, new_work_item(item_id, draft, metadata, place, actor, now))
             fields = {**draft.model_dump(exclude_none=True), "metadata": metadata}
             record(self._db, conn, actor, now, [ChangeEntry(ENTITY, item_id, 1, "create", fields)])
             return row
@@ -88,19 +73,13 @@ class WorkItemService:
 
     def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
         """Applies every update or none. Rows are locked in id order, so two batches never deadlock."""
-        if not updates:
-            raise ValidationError.single("items", "give at least one update")
-        seen: dict[str, int] = {}
-        for index, entry in enumerate(updates):
-            if entry.id in seen:
-                raise ValidationError.single(f"items.{index}.id", f"repeats items.{seen[entry.id]}.id")
-            seen[entry.id] = index
+        check_batch_ids([entry.id for entry in updates])
         return self._update_all(actor, updates)
 
     def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
         batch = len(updates) > 1
         for index, entry in enumerate(updates):
-            _guard(batch, index, _check_nulls, entry.given)
+            _guard(batch, index, item_changes, entry.changes)
 
         def work(conn: Connection) -> list[WorkItemRow]:
             if any("parent_id" in entry.given for entry in updates):
@@ -121,10 +100,9 @@ class WorkItemService:
         self, conn: Connection, actor: str, now: datetime, entry: ItemUpdate
     ) -> tuple[WorkItemRow, list[ChangeEntry]]:
         current, _ = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
-        values = dict(entry.given)
+        values = entry.given
         if "metadata" in values:
-            merged = merge_metadata(current["metadata"], values["metadata"])
-            values["metadata"] = validate_metadata(current["item_type"], merged)
+            values["metadata"] = patched_metadata(current["item_type"], current["metadata"], values["metadata"])
         moving = "parent_id" in values and values["parent_id"] != current["parent_id"]
         if moving:
             values.update(self._new_place(conn, current, values["parent_id"]))
@@ -229,12 +207,10 @@ class WorkItemService:
 
     # -- helpers --------------------------------------------------------------
 
-    def _live_parent(self, conn: Connection, parent_id: str) -> WorkItemRow:
+    def _parent(self, conn: Connection, parent_id: str) -> WorkItemRow:
         parent = repo.get_for_share(conn, parent_id)
         if parent is None:
             raise NotFoundError(ENTITY, id=parent_id)
-        if parent["deleted_at"] is not None or parent["archived"]:
-            raise ValidationError.single("parent_id", "parent is deleted or archived")
         return parent
 
     def _writable(
@@ -259,15 +235,10 @@ class WorkItemService:
         return refusal or AssertionError("conditional update matched no row, yet the row is writable")
 
     def _new_place(self, conn: Connection, item: WorkItemRow, parent_id: str | None) -> dict[str, Any]:
-        if parent_id is None:
-            return {"path": root_path(item["id"]), "depth": 0}
-        parent = self._live_parent(conn, parent_id)
-        if item["id"] in ids_in_path(parent["path"]):
-            raise ValidationError.single("parent_id", "would make the item its own ancestor (a cycle)")
-        depth = parent["depth"] + 1
-        height = repo.subtree_max_depth(conn, item["path"]) - item["depth"]
-        check_depth(depth + height)
-        return {"path": child_path(parent["path"], item["id"]), "depth": depth}
+        parent = None if parent_id is None else self._parent(conn, parent_id)
+        height = 0 if parent is None else repo.subtree_max_depth(conn, item["path"]) - item["depth"]
+        path, depth = placement(item["id"], parent, height)
+        return {"path": path, "depth": depth}
 
 
 @dataclass(frozen=True)
@@ -279,13 +250,7 @@ class ItemUpdate:
 
     @property
     def given(self) -> dict[str, Any]:
-        return self.changes.model_dump(include=self.changes.model_fields_set)
-
-
-def _check_nulls(given: dict[str, Any]) -> None:
-    for name, value in given.items():
-        if value is None and name not in _CLEARABLE:
-            raise ValidationError.single(name, "must not be null")
+        return given_fields(self.changes)
 
 
 def _guard(batch: bool, index: int, fn: Callable[..., T], *args: Any) -> T:
