@@ -37,7 +37,7 @@ SPECS = {spec.name: spec for spec in TOOLS}
 def call(app: App, tool: str, **arguments: Any) -> dict[str, Any]:
     spec = SPECS[tool]
     args = spec.args.model_validate(arguments)
-    return app.resilience.call(tool, ACTOR, args, lambda: spec.run(app, ACTOR, args))
+    return app.resilience.call(spec, ACTOR, args, lambda: spec.run(app, ACTOR, args))
 
 
 def until(condition: Callable[[], bool], what: str) -> float:

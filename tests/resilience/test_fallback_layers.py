@@ -18,14 +18,44 @@ import pytest
 
 from statusboard.config import Settings
 from statusboard.interfaces.mcp.tools import TOOLS
-from statusboard.resilience.gateway import LOCAL, READS
-from statusboard.resilience.projection import JOURNALED_TOOLS
+from statusboard.resilience.policy import Journaled, Local, PrimaryOnly, Read
 from statusboard.wiring import App, build_app
 from tests.conftest import mcp_client
 from tests.interfaces.test_mcp_tools import call
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.anyio
+READS = {
+    "query_work_item",
+    "list_work_items",
+    "list_ready_work",
+    "query_archived_work_items",
+    "list_changes",
+    "query_vendor_status",
+    "list_vendors",
+    "query_deployment",
+    "list_deployments",
+    "list_enhancements",
+    "get_project_configuration",
+    "list_session_prompts",
+    "generate_full_status",
+}
+JOURNALED = {
+    "create_work_item",
+    "update_work_item",
+    "delete_work_item",
+    "update_work_items",
+    "add_dependency",
+    "remove_dependency",
+    "create_vendor",
+    "update_vendor_status",
+    "record_deployment",
+    "create_enhancement",
+    "update_enhancement",
+    "update_project_configuration",
+    "record_session_prompt",
+}
+LOCAL = {"ping", "get_health", "list_sync_conflicts"}  # never touch the primary
 # A lease must come from one authority; archiving and migration work over the whole database.
 PRIMARY_ONLY = {"claim_work_item", "renew_claim", "release_claim", "trigger_archiving", "migrate_from_markdown"}
 
@@ -89,9 +119,12 @@ async def seed(app: App, project: Project) -> None:
 
 
 def test_every_tool_is_exactly_one_of_read_journaled_local_or_primary_only() -> None:
-    classes = [READS, LOCAL, set(JOURNALED_TOOLS), PRIMARY_ONLY]
-    assert {spec.name for spec in TOOLS} == set().union(*classes)
-    assert sum(len(c) for c in classes) == len(set().union(*classes)), "a tool is in two classes"
+    classes = {Read: READS, Local: LOCAL, Journaled: JOURNALED, PrimaryOnly: PRIMARY_ONLY}
+    assert {spec.name for spec in TOOLS} == set().union(*classes.values())
+    assert sum(len(c) for c in classes.values()) == len(set().union(*classes.values())), "a tool is in two classes"
+    for spec in TOOLS:
+        assert [kind for kind in classes if isinstance(spec.policy, kind)] == [type(spec.policy)], spec.name
+    assert {kind: {spec.name for spec in TOOLS if isinstance(spec.policy, kind)} for kind in classes} == classes
 
 
 async def test_reads_fall_back_from_cache_to_git_history_to_the_markdown_file(

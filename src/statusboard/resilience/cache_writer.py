@@ -18,16 +18,7 @@ from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any
 
-from statusboard.resilience.kinds import (
-    CONFIGURATION,
-    DEPENDENCY,
-    DEPLOYMENT,
-    ENHANCEMENT,
-    SESSION_PROMPT,
-    VENDOR,
-    WORK_ITEM,
-    lookup_key,
-)
+from statusboard.resilience.kinds import WORK_ITEM, Holds, lookup_key
 from statusboard.resilience.local_store import LocalStore
 
 TOUCH_AFTER_S = 60.0
@@ -47,13 +38,12 @@ class CacheWriter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def remember(self, tool: str, result: dict[str, Any], *, wrote: bool = False) -> None:
-        """Puts what `tool` returned in the cache now if the cache's copy is older (always after a
-        write: `wrote`), or later if it is only ageing."""
-        holds = _HOLDS.get(tool)
+    def remember(self, holds: Holds | None, result: dict[str, Any], *, wrote: bool = False) -> None:
+        """Puts the bodies a tool's `result` `holds` in the cache now if the cache's copy is older
+        (always after a write: `wrote`), or later if it is only ageing."""
         if holds is None:
             return
-        kind, key = holds
+        kind, key = holds.kind, holds.key
         bodies = [result] if key is None else result[key]
         now = self._now()
         newer: list[dict[str, Any]] = []
@@ -126,18 +116,3 @@ def _marker(body: dict[str, Any]) -> Hashable:
 
 
 _NESTED_VIEWS = ("children", "children_truncated")
-# tool -> (kind, where its result holds that kind's bodies: None for the result itself, or a list key)
-_HOLDS: dict[str, tuple[str, str | None]] = {
-    **dict.fromkeys(("create_work_item", "update_work_item", "delete_work_item", "query_work_item"), (WORK_ITEM, None)),
-    **dict.fromkeys(("list_work_items", "update_work_items"), (WORK_ITEM, "items")),
-    **dict.fromkeys(("create_vendor", "update_vendor_status", "query_vendor_status"), (VENDOR, None)),
-    "list_vendors": (VENDOR, "vendors"),
-    **dict.fromkeys(("record_deployment", "query_deployment"), (DEPLOYMENT, None)),
-    "list_deployments": (DEPLOYMENT, "deployments"),
-    **dict.fromkeys(("create_enhancement", "update_enhancement"), (ENHANCEMENT, None)),
-    "list_enhancements": (ENHANCEMENT, "enhancements"),
-    **dict.fromkeys(("get_project_configuration", "update_project_configuration"), (CONFIGURATION, None)),
-    "record_session_prompt": (SESSION_PROMPT, None),
-    "list_session_prompts": (SESSION_PROMPT, "prompts"),
-    **dict.fromkeys(("add_dependency", "remove_dependency"), (DEPENDENCY, None)),
-}

@@ -1,7 +1,8 @@
 """Where every tool call meets degraded mode.
 
 While the primary answers, a call goes there, and what it returns is remembered in the
-local cache (by a background writer, off the request's path). When it does not answer:
+local cache (by a background writer, off the request's path). When it does not answer, the
+tool's policy (`policy.py`) says what happens:
 - a read falls back: the cache (entries younger than the TTL), then the status file as
   committed in git, then the status file on disk; the result says which layer served it;
 - a journaled write (work items and their dependencies, vendors, deployments, enhancements,
@@ -26,7 +27,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from pydantic import BaseModel
 
@@ -39,10 +40,9 @@ from statusboard.resilience import file_layers, views
 from statusboard.resilience.cache_writer import CacheWriter
 from statusboard.resilience.journal_write import Write
 from statusboard.resilience.kinds import SHOWN_IN_FILE, lookup_key
-from statusboard.resilience.layer_answers import CACHE_ANSWERS, FILE_ANSWERS
 from statusboard.resilience.local_store import LocalStore
 from statusboard.resilience.monitor import PrimaryMonitor
-from statusboard.resilience.projection import CREATES, JOURNALED_TOOLS, project
+from statusboard.resilience.policy import Journaled, Local, PrimaryOnly, Read, Tool
 from statusboard.resilience.snapshot_fields import SnapshotFields
 from statusboard.services.status import StatusService
 from statusboard.storage.database import Database
@@ -51,26 +51,10 @@ from statusboard.storage.status_file import write_atomically
 
 log = logging.getLogger(__name__)
 
-READS = frozenset(
-    {
-        "query_work_item",
-        "list_work_items",
-        "list_ready_work",
-        "query_archived_work_items",
-        "list_changes",
-        "query_vendor_status",
-        "list_vendors",
-        "query_deployment",
-        "list_deployments",
-        "list_enhancements",
-        "get_project_configuration",
-        "list_session_prompts",
-        "generate_full_status",
-    }
-)
-LOCAL = frozenset({"ping", "get_health", "list_sync_conflicts"})  # never touch the primary
 SNAPSHOT_EVERY_S = 10.0
-Runner = Callable[[str, str, dict[str, Any]], dict[str, Any]]
+# Runs a journaled write again, found by the name the journal kept: (actor, arguments) -> its
+# policy, and its result.
+Runner = Callable[[str, str, dict[str, Any]], tuple[Journaled, dict[str, Any]]]
 
 
 class Resilience:
@@ -87,7 +71,7 @@ class Resilience:
         self._cache_writer = CacheWriter(lambda: self.store)
         self._last_snapshot_try = 0.0
         self._snapshot = SnapshotFields()
-        self.runner: Runner | None = None  # runs a tool call for replay; set by the MCP server
+        self.runner: Runner | None = None  # runs a journaled write again for replay; set by the MCP server
         self.schema_check: Callable[[], None] | None = None  # set when started without the primary
 
     @property
@@ -114,23 +98,28 @@ class Resilience:
 
     # -- the one entry point --------------------------------------------------------
 
-    def call(self, tool: str, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        if tool in LOCAL:
+    def call(self, tool: Tool, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Runs `tool` as its policy says (its name is only data, for the journal and messages)."""
+        policy = tool.policy
+        if isinstance(policy, Read):
+            return self._read(tool.name, policy, args, run)
+        if isinstance(policy, Journaled):
+            return self._write(tool.name, policy, actor, args, run)
+        if isinstance(policy, Local):
             body = run()
             # The health report knows best whether the primary answers (a one-off command asks it).
             up = body["primary"]["state"] == "up" if "primary" in body else self.monitor.accepting()
             return _served(body, "database") if up else _served(body, "sqlite_cache")
-        if tool in JOURNALED_TOOLS:
-            return self._write(tool, actor, args, run)
-        if tool in READS:
-            return self._read(tool, args, run)
-        if not self.monitor.accepting():
-            raise DatabaseUnavailableError(
-                f"{tool} needs the primary database, which is unreachable ({self.monitor.reason})", ["primary"]
-            )
-        return _served(run(), "database")
+        if isinstance(policy, PrimaryOnly):
+            if not self.monitor.accepting():
+                raise DatabaseUnavailableError(
+                    f"{tool.name} needs the primary database, which is unreachable ({self.monitor.reason})",
+                    ["primary"],
+                )
+            return _served(run(), "database")
+        assert_never(policy)
 
-    def _read(self, tool: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _read(self, tool: str, policy: Read, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         reason = self.monitor.reason or "unreachable"
         if self.monitor.accepting():
             try:
@@ -139,17 +128,19 @@ class Resilience:
                 reason = exc.message
                 self._noticed(reason)
             else:
-                self._cache_writer.remember(tool, result)
+                self._cache_writer.remember(policy.holds, result)
                 return _served(result, "database")
-        return self._fallback(tool, args.model_dump(mode="json"), reason)
+        return self._fallback(tool, policy, args.model_dump(mode="json"), reason)
 
-    def _write(self, tool: str, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _write(
+        self, tool: str, policy: Journaled, actor: str, args: BaseModel, run: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         key = str(uuid.uuid4())
-        new_id = str(uuid.uuid4()) if tool in CREATES else None
+        new_id = str(uuid.uuid4()) if policy.creates else None
         failed = False
         if self.monitor.accepting():
             try:
-                return self._on_primary(tool, key, new_id, run)
+                return self._on_primary(policy, key, new_id, run)
             except DatabaseUnavailableError as exc:
                 # The outcome may be unknown (the connection died around the commit): the
                 # journal keeps the same key, and the replay checks whether it committed.
@@ -158,20 +149,22 @@ class Resilience:
         with self._journal_lock, self.monitor.lock:
             if failed or not self.monitor.accepting():
                 arguments = args.model_dump(mode="json", exclude_unset=True)
-                return self._journal(tool, actor, arguments, key, new_id)
-        return self._on_primary(tool, key, new_id, run)  # back, and the journal replayed, meanwhile
+                return self._journal(tool, policy, actor, arguments, key, new_id)
+        return self._on_primary(policy, key, new_id, run)  # back, and the journal replayed, meanwhile
 
-    def _on_primary(self, tool: str, key: str, new_id: str | None, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _on_primary(
+        self, policy: Journaled, key: str, new_id: str | None, run: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         with keyed_write(key, new_id):
             result = run()
-        self._cache_writer.remember(tool, result, wrote=True)
+        self._cache_writer.remember(policy.holds, result, wrote=True)
         return _served(result, "database")
 
     # -- reads when the primary does not answer ---------------------------------------
 
-    def _fallback(self, tool: str, arguments: dict[str, Any], reason: str) -> dict[str, Any]:
+    def _fallback(self, tool: str, policy: Read, arguments: dict[str, Any], reason: str) -> dict[str, Any]:
         tried = ["primary"]
-        from_cache, from_file = CACHE_ANSWERS.get(tool), FILE_ANSWERS.get(tool)
+        from_cache, from_file = policy.cache, policy.file
         if from_cache is None and from_file is None:
             raise DatabaseUnavailableError(f"{reason}; {tool} has no fallback layer", tried)
         if from_cache is not None:
@@ -233,9 +226,9 @@ class Resilience:
     # -- writes when the primary does not answer --------------------------------------
 
     def _journal(
-        self, tool: str, actor: str, arguments: dict[str, Any], key: str, new_id: str | None
+        self, tool: str, policy: Journaled, actor: str, arguments: dict[str, Any], key: str, new_id: str | None
     ) -> dict[str, Any]:
-        projected = project(tool, Write(arguments, actor, self._clock.now(), new_id, self.known))
+        projected = policy.project(Write(arguments, actor, self._clock.now(), new_id, self.known))
         try:
             seq = self.store.append(key, tool, projected.arguments, new_id, actor)
         except Exception as exc:
@@ -339,7 +332,7 @@ class Resilience:
             if self._committed(key):
                 return "already_committed", {"already_committed": True}
             with keyed_write(key, assigned_id):
-                result = self.runner(tool, actor, arguments)
+                policy, result = self.runner(tool, actor, arguments)
         except DatabaseUnavailableError:
             return None
         except Exception as exc:
@@ -350,7 +343,7 @@ class Resilience:
                 return "conflict", {"error": exc.code, "message": exc.message, "details": exc.details}
             log.exception("replaying journal entry %s failed", key)
             return "conflict", {"error": "InternalError", "message": f"{type(exc).__name__}: {exc}", "details": {}}
-        self._cache_writer.remember(tool, result, wrote=True)
+        self._cache_writer.remember(policy.holds, result, wrote=True)
         return "applied", {"version": result.get("version"), "id": result.get("id")}
 
     def _committed(self, key: str) -> bool:

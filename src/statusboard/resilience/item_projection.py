@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from statusboard.domain.dependencies import (
@@ -144,15 +143,3 @@ def _placement(item_id: str, parent_id: str | None, known: Lookup) -> tuple[str,
 
 def _one(kind: str, body: dict[str, Any], write: Write, unverified: list[str]) -> Projection:
     return Projection([(kind, body)], body, write.arguments, unverified)
-
-
-PROJECTORS: dict[str, Callable[[Write], Projection]] = {
-    "create_work_item": create_item,
-    "update_work_item": update_item,
-    "delete_work_item": delete_item,
-    "update_work_items": update_items,
-    "add_dependency": add_dependency,
-    "remove_dependency": remove_dependency,
-    "create_vendor": create_vendor,
-    "update_vendor_status": update_vendor,
-}

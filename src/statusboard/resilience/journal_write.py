@@ -45,6 +45,11 @@ class Projection:
     unverified: list[str] = field(default_factory=list)  # checks only the primary can make
 
 
+# What a journaled write makes of its entities: the body the acknowledgement returns, and what
+# the cache and the status file show until the journal is replayed.
+Projector = Callable[[Write], Projection]
+
+
 def checked(current: dict[str, Any] | None, version: int, entity: str, unknown: dict[str, Any]) -> dict[str, Any]:
     """The locally known body, refused when it proves `version` stale; `unknown` if not known."""
     if current is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from statusboard.domain.vendors import name_key
@@ -15,6 +16,15 @@ CONFIGURATION = "project_configuration"
 DEPENDENCY = "dependency"
 
 SHOWN_IN_FILE = (WORK_ITEM, VENDOR, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT)  # what the status file shows
+
+
+@dataclass(frozen=True)
+class Holds:
+    """The kind of entity a tool's result holds in full, so the cache can keep it: the result
+    itself (`key` None), or the list under `key`."""
+
+    kind: str
+    key: str | None = None
 
 
 def dependency_key(work_item_id: str, depends_on_id: str) -> str:

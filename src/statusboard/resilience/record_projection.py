@@ -3,7 +3,6 @@ session prompts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from statusboard.domain.deployments import NewDeployment
@@ -124,12 +123,3 @@ def record_session_prompt(write: Write) -> Projection:
         "created_by": write.actor,
     }
     return Projection([(SESSION_PROMPT, body)], body, write.arguments)
-
-
-PROJECTORS: dict[str, Callable[[Write], Projection]] = {
-    "record_deployment": record_deployment,
-    "create_enhancement": create_enhancement,
-    "update_enhancement": update_enhancement,
-    "update_project_configuration": update_configuration,
-    "record_session_prompt": record_session_prompt,
-}

@@ -130,7 +130,7 @@ def _status(settings: Settings, output_format: str, write: bool) -> int:
     from sqlalchemy.exc import OperationalError
 
     from statusboard.domain.errors import DatabaseUnavailableError
-    from statusboard.interfaces.mcp.record_tools import GenerateStatusArgs
+    from statusboard.interfaces.mcp.record_tools import GENERATE_FULL_STATUS, GenerateStatusArgs
     from statusboard.wiring import build_app
 
     try:
@@ -140,7 +140,7 @@ def _status(settings: Settings, output_format: str, write: bool) -> int:
     args = GenerateStatusArgs(output_format="markdown" if output_format == "markdown" else "json", write_file=write)
     try:
         report = app.resilience.call(
-            "generate_full_status",
+            GENERATE_FULL_STATUS,
             settings.client_id or "statusboard-cli",
             args,
             lambda: app.status.generate(args.output_format, args.write_file),

@@ -13,6 +13,10 @@ from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorStatus
 from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
+from statusboard.resilience import item_projection, record_projection
+from statusboard.resilience import layer_answers as answers
+from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, Holds
+from statusboard.resilience.policy import Journaled, PrimaryOnly, Read
 from statusboard.wiring import App
 
 NameLookup = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(description="any case")]
@@ -100,6 +104,18 @@ def _generate(app: App, _actor: str, a: GenerateStatusArgs, cancel: Any, progres
     return app.status.generate(a.output_format, a.write_file, cancel=cancel, progress=progress)
 
 
+GENERATE_FULL_STATUS = ToolSpec(
+    "generate_full_status",
+    "The whole project status from one consistent snapshot: vendor_health, active_work_items (counts "
+    "by type, status and priority, and archived_count), the 10 newest deployments and the pending "
+    "enhancements. output_format markdown adds the legacy status file as `markdown`; write_file "
+    "replaces the status file atomically.",
+    GenerateStatusArgs,
+    _generate,
+    policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
+    cancellable=True,
+)
+
 RECORD_TOOLS: list[ToolSpec] = [
     ToolSpec(
         "create_vendor",
@@ -108,12 +124,14 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Names are unique regardless of case.",
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
+        policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
     ),
     ToolSpec(
         "query_vendor_status",
         "Read one vendor by name (any case): status, operational, test results, formats, version.",
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
+        policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
     ),
     ToolSpec(
         "update_vendor_status",
@@ -121,12 +139,14 @@ RECORD_TOOLS: list[ToolSpec] = [
         "metadata is a patch: given keys replace, a null value removes a key.",
         UpdateVendorArgs,
         _update_vendor,
+        policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
     ),
     ToolSpec(
         "list_vendors",
         "Every vendor by name, optionally only operational or only broken ones, with total_count.",
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
+        policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
     ),
     ToolSpec(
         "record_deployment",
@@ -135,18 +155,25 @@ RECORD_TOOLS: list[ToolSpec] = [
         "and the work items it delivered. Every reference must exist, or nothing is recorded.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
+        policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
     ),
     ToolSpec(
         "query_deployment",
         "Read one deployment with its affected_vendors and related_work_items.",
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
+        policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
     ),
     ToolSpec(
         "list_deployments",
         "Deployments, newest first, optionally only those touching a vendor or a work item.",
         ListDeploymentsArgs,
         lambda app, _actor, a: app.deployments.list(a.limit, a.vendor_name, a.work_item_id),
+        policy=Read(
+            cache=answers.deployments_from_cache,
+            file=answers.deployments_from_file,
+            holds=Holds(DEPLOYMENT, "deployments"),
+        ),
     ),
     ToolSpec(
         "create_enhancement",
@@ -154,30 +181,39 @@ RECORD_TOOLS: list[ToolSpec] = [
         "description, status, requires_principles and depends_on (enhancement ids).",
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
+        policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
     ),
     ToolSpec(
         "update_enhancement",
         "Change an enhancement at the version you read. depends_on replaces the whole list; cycles are refused.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
+        policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
     ),
     ToolSpec(
         "list_enhancements",
         "Enhancements in the order they were planned, filtered by priority, status or target quarter.",
         ListEnhancementsArgs,
         lambda app, _actor, a: app.enhancements.list(a.priority, a.status, a.target_quarter),
+        policy=Read(
+            cache=answers.enhancements_from_cache,
+            file=answers.enhancements_from_file,
+            holds=Holds(ENHANCEMENT, "enhancements"),
+        ),
     ),
     ToolSpec(
         "get_project_configuration",
         "Read the project configuration (one record, versioned).",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
+        policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
     ),
     ToolSpec(
         "update_project_configuration",
         "Change project settings at the version you read; absent settings stay, null clears one.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
+        policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
     ),
     ToolSpec(
         "record_session_prompt",
@@ -185,23 +221,20 @@ RECORD_TOOLS: list[ToolSpec] = [
         "carries schema_version; only plain data is accepted, and a malformed line is named.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
+        policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
     ),
     ToolSpec(
         "list_session_prompts",
         "Recorded session prompts, oldest first, optionally for one session_id, with total_count.",
         ListSessionPromptsArgs,
         lambda app, _actor, a: app.session_prompts.list(a.session_id, a.limit, a.offset),
+        policy=Read(
+            cache=answers.prompts_from_cache,
+            file=answers.prompts_from_file,
+            holds=Holds(SESSION_PROMPT, "prompts"),
+        ),
     ),
-    ToolSpec(
-        "generate_full_status",
-        "The whole project status from one consistent snapshot: vendor_health, active_work_items (counts "
-        "by type, status and priority, and archived_count), the 10 newest deployments and the pending "
-        "enhancements. output_format markdown adds the legacy status file as `markdown`; write_file "
-        "replaces the status file atomically.",
-        GenerateStatusArgs,
-        _generate,
-        cancellable=True,
-    ),
+    GENERATE_FULL_STATUS,
     ToolSpec(
         "migrate_from_markdown",
         "Import a legacy .project_status.md (path on the server's machine), everything or nothing: five "
@@ -211,6 +244,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "unless skip_invalid. Running it twice duplicates nothing.",
         MigrateArgs,
         _migrate,
+        policy=PrimaryOnly(),
         cancellable=True,
     ),
 ]

@@ -25,6 +25,7 @@ from statusboard.domain.cancellation import CancelToken, OperationCancelled
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.spec import ToolSpec
 from statusboard.interfaces.mcp.tools import TOOLS
+from statusboard.resilience.policy import Journaled
 from statusboard.wiring import App
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,11 @@ INSTRUCTIONS = (
 def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
     specs = {spec.name: spec for spec in (tools or TOOLS)}
 
-    def replay(tool: str, actor: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    def replay(tool: str, actor: str, arguments: dict[str, Any]) -> tuple[Journaled, dict[str, Any]]:
         spec = specs[tool]
-        return spec.run(app, actor, spec.args.model_validate(arguments))
+        if not isinstance(spec.policy, Journaled):
+            raise ValueError(f"{tool} is not a journaled write")
+        return spec.policy, spec.run(app, actor, spec.args.model_validate(arguments))
 
     app.resilience.runner = replay
     listed = [
@@ -62,7 +65,7 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
         try:
             args = spec.args.model_validate(params.arguments or {})
             actor = app.settings.client_id or _client_name(ctx)
-            call = partial(app.resilience.call, spec.name, actor, args)
+            call = partial(app.resilience.call, spec, actor, args)
             if spec.cancellable:
                 result = await _run_cancellable(
                     ctx,

@@ -1,12 +1,16 @@
-"""What a tool is: its name, description, argument model and the one service call it makes."""
+"""What a tool is: its name, description, argument model, the one service call it makes, and
+its policy (what degraded mode does with it). Everything known about a tool lives on its spec:
+the layers ask the spec, and no other module keeps a list of tool names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from statusboard.resilience.policy import Policy
 
 Version = Annotated[int, Field(ge=1, description="the version you read; a stale one is refused")]
 
@@ -36,4 +40,6 @@ class ToolSpec:
     description: str
     args: type[BaseModel]
     run: Handler  # (app, actor, args); cancellable tools also take cancel= and progress=
+    _: KW_ONLY  # what is said about the tool, one keyword each
+    policy: Policy
     cancellable: bool = False

@@ -17,6 +17,10 @@ from statusboard.domain.work_items import (
 )
 from statusboard.interfaces.mcp.record_tools import RECORD_TOOLS
 from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
+from statusboard.resilience import item_projection
+from statusboard.resilience import layer_answers as answers
+from statusboard.resilience.kinds import DEPENDENCY, WORK_ITEM, Holds
+from statusboard.resilience.policy import Journaled, Local, PrimaryOnly, Read
 from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
@@ -136,6 +140,7 @@ TOOLS: list[ToolSpec] = [
         "Returns the item at version 1.",
         NewWorkItem,
         lambda app, actor, a: app.work_items.create(actor, a),
+        policy=Journaled(project=item_projection.create_item, holds=Holds(WORK_ITEM), creates=True),
     ),
     ToolSpec(
         "update_work_item",
@@ -144,6 +149,7 @@ TOOLS: list[ToolSpec] = [
         "parent_id moves the item (null makes it a root).",
         UpdateWorkItemArgs,
         _update,
+        policy=Journaled(project=item_projection.update_item, holds=Holds(WORK_ITEM)),
     ),
     ToolSpec(
         "update_work_items",
@@ -152,12 +158,14 @@ TOOLS: list[ToolSpec] = [
         "names the entry (details.index, or items.N in field paths).",
         UpdateWorkItemsArgs,
         _update_many,
+        policy=Journaled(project=item_projection.update_items, holds=Holds(WORK_ITEM, "items")),
     ),
     ToolSpec(
         "delete_work_item",
         "Soft-delete a work item at the version you read. Items with live children are refused.",
         ItemVersionArgs,
         lambda app, actor, a: app.work_items.delete(actor, a.id, a.version),
+        policy=Journaled(project=item_projection.delete_item, holds=Holds(WORK_ITEM)),
     ),
     ToolSpec(
         "query_work_item",
@@ -167,24 +175,28 @@ TOOLS: list[ToolSpec] = [
         lambda app, _actor, a: app.work_items.query(
             a.id, include_children=a.include_children, include_archived=a.include_archived
         ),
+        policy=Read(cache=answers.item_from_cache, file=answers.item_from_file, holds=Holds(WORK_ITEM)),
     ),
     ToolSpec(
         "list_work_items",
         "List work items, oldest first, filtered by type, status, parent or creator; with total_count.",
         ListWorkItemsArgs,
         _list,
+        policy=Read(cache=answers.items_from_cache, file=answers.items_from_file, holds=Holds(WORK_ITEM, "items")),
     ),
     ToolSpec(
         "add_dependency",
         "Record that work_item_id depends on depends_on_id (depends_on), or blocks it (blocks). Cycles are refused.",
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
+        policy=Journaled(project=item_projection.add_dependency, holds=Holds(DEPENDENCY), creates=True),
     ),
     ToolSpec(
         "remove_dependency",
         "Remove the dependency between work_item_id and depends_on_id.",
         RemoveDependencyArgs,
         _remove_dependency,
+        policy=Journaled(project=item_projection.remove_dependency, holds=Holds(DEPENDENCY)),
     ),
     ToolSpec(
         "list_ready_work",
@@ -192,6 +204,7 @@ TOOLS: list[ToolSpec] = [
         "claim expired), and every item it depends on completed.",
         ListReadyWorkArgs,
         lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
+        policy=Read(),
     ),
     ToolSpec(
         "claim_work_item",
@@ -202,6 +215,7 @@ TOOLS: list[ToolSpec] = [
         "releases the claim.",
         ClaimWorkItemArgs,
         lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
+        policy=PrimaryOnly(),
     ),
     ToolSpec(
         "renew_claim",
@@ -209,12 +223,14 @@ TOOLS: list[ToolSpec] = [
         "(expired, released or taken over) answers LeaseExpiredError.",
         RenewClaimArgs,
         lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
+        policy=PrimaryOnly(),
     ),
     ToolSpec(
         "release_claim",
         "Give up your claim so another agent can take the item.",
         ReleaseClaimArgs,
         lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
+        policy=PrimaryOnly(),
     ),
     ToolSpec(
         "trigger_archiving",
@@ -225,6 +241,7 @@ TOOLS: list[ToolSpec] = [
         lambda app, actor, a, cancel, progress: app.archiving.trigger(
             actor, a.older_than_days, cancel=cancel, progress=progress
         ),
+        policy=PrimaryOnly(),
         cancellable=True,
     ),
     ToolSpec(
@@ -232,6 +249,7 @@ TOOLS: list[ToolSpec] = [
         "List archived work items, in the order they were archived, with total_count.",
         PageArgs,
         lambda app, _actor, a: app.archiving.list(a.limit, a.offset),
+        policy=Read(),
     ),
     ToolSpec(
         "list_changes",
@@ -240,6 +258,7 @@ TOOLS: list[ToolSpec] = [
         "Pass the returned last_seq as since_seq next time.",
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
+        policy=Read(),
     ),
     *RECORD_TOOLS,
     ToolSpec(
@@ -248,6 +267,7 @@ TOOLS: list[ToolSpec] = [
         "writes wait in the journal, how many conflicted on replay, the last sync and the cache's age.",
         NoArgs,
         lambda app, _actor, _a: app.resilience.health(),
+        policy=Local(),
     ),
     ToolSpec(
         "list_sync_conflicts",
@@ -255,11 +275,13 @@ TOOLS: list[ToolSpec] = [
         "(a newer version, a deleted item, …): kept with their arguments and the refusal, never dropped.",
         PageArgs,
         lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
+        policy=Local(),
     ),
     ToolSpec(
         "ping",
         "Liveness check that touches no data.",
         NoArgs,
         lambda _app, _actor, _a: {},
+        policy=Local(),
     ),
 ]
