@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.storage.direct import Direct
+from statusboard.storage.errors import ConstraintViolation
 from statusboard.storage.repositories.fresh_claims import sqlite_json, sqlite_time
 from statusboard.storage.tables import change_log, work_item_claims
 from statusboard.wiring import App
@@ -35,8 +36,9 @@ def _probes(app: App) -> list[str]:
 
 def test_a_failed_write_is_rolled_back_and_the_connection_serves_the_next(app: App) -> None:
     app.db.write_direct(lambda direct: _insert_log(direct, "first"))
-    with pytest.raises(IntegrityError):  # the same idempotency key again
+    with pytest.raises(ConstraintViolation) as refused:  # the same idempotency key again
         app.db.write_direct(lambda direct: _insert_log(direct, "second"))
+    assert isinstance(refused.value.__cause__, IntegrityError)
     assert _probes(app) == ["first"]
     with app.db.engine.begin() as conn:
         conn.execute(text("DELETE FROM change_log WHERE entity = 'probe'"))

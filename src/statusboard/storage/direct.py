@@ -7,13 +7,13 @@ most of its cost. Direct writes therefore keep their own driver connections (as 
 the engine's pool would): each is made by the engine's pool (so it gets the engine's
 connect-time setup, SQLite's pragmas), then detached from it and reused, LIFO, until
 `dispose`. Driver errors come out wrapped as SQLAlchemy's own, so `Database`'s retries and
-its unavailable-database mapping apply.
+its translation at the storage edge (storage/errors.py) apply.
 
 - SQLite: the work runs between BEGIN IMMEDIATE and COMMIT, as every write does.
 - PostgreSQL: the connections stay in autocommit; the work writes in one statement, which
   is its own transaction: one round trip, with no BEGIN and COMMIT of its own. While in use,
   a connection is tracked as in flight, so the monitor can cut a write stuck on a paused
-  server (see `InFlight` in database.py).
+  server (see storage/in_flight.py).
 """
 
 from __future__ import annotations

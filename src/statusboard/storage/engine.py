@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 2
@@ -24,7 +25,11 @@ BEGIN_MODE_OPTION = "statusboard_sqlite_begin"
 
 
 def normalize_url(raw: str) -> URL:
-    url = make_url(raw)
+    """The URL SQLAlchemy is given; ValueError (with SQLAlchemy's reason) for one it cannot parse."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ValueError(str(exc)) from exc
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername == "sqlite+pysqlite":
