@@ -14,14 +14,13 @@ Core, checks through the service that the data reads back correctly, then measur
 - mcp, query leaf:    call_tool("query_work_item", {"id": leaf}) round trip over stdio
 - mcp, ping:          call_tool("ping", {}) round trip, interleaved with the query above
 
-With `--ab`, the leaf query is also measured three ways in one loop, their order rotating
-each iteration (the A/B of how the read runs its SQL):
+With `--ab`, the leaf query is also measured two ways in one loop, alternating each
+iteration (the A/B of how the read runs its SQL; docs/decisions/0003-ways-to-run-sql.md):
 
 - direct: as the service runs it, one statement on a kept driver connection (`read_direct`)
 - pooled: the same service call with the kept connections taken away: a pooled connection
-          per request (on SQLite a BEGIN and a ROLLBACK around it), the statement as the
-          repository runs it there
-- core:   pooled, and the statement executed by SQLAlchemy Core (`conn.execute`)
+          per request (on SQLite a BEGIN and a ROLLBACK around it), the statement run by
+          SQLAlchemy (`conn.execute`), as every other read runs
 
 Targets are taken from random items of a pre-chosen list on every iteration. It prints
 p50/p99 and, for MCP, the ratio to the no-op tool measured in the same run: on a small,
@@ -243,31 +242,21 @@ def measure_service(app: App, leaves: list[str], mids: list[str], iterations: in
     return samples
 
 
-AB_WAYS = ("direct", "pooled", "core")
+AB_WAYS = ("direct", "pooled")
 
 
 def measure_ab(app: App, leaves: list[str], iterations: int, warmup: int) -> list[list[float]]:
-    """The leaf query run directly, pooled and through Core, interleaved (see the module's docstring).
-    The switches reach into private parts: they belong here, not in the product."""
-    from statusboard.storage.repositories import item_view as view_repo
-
+    """The leaf query run directly and pooled, interleaved (see the module's docstring). The
+    switch reaches into a private part: it belongs here, not in the product."""
     kept = app.db._direct
-    statement = view_repo.ITEM_VIEW._statement
-    as_repository = view_repo.ITEM_VIEW.rows
-
-    def through_core(conn: Connection, params: Any) -> Any:
-        return conn.execute(statement, dict(params)).all()
 
     def run(way: str, item_id: str) -> None:
         if way != "direct":
             app.db._direct = None
-        if way == "core":
-            view_repo.ITEM_VIEW.rows = through_core  # type: ignore[method-assign]
         try:
             app.work_items.query(item_id)
         finally:
             app.db._direct = kept
-            view_repo.ITEM_VIEW.rows = as_repository  # type: ignore[method-assign]
 
     rng = random.Random(SEED)
     samples: list[list[float]] = [[] for _ in AB_WAYS]

@@ -6,8 +6,11 @@ fail half-way with "database is locked". On PostgreSQL, serialization failures a
 deadlocks abort the whole transaction, which is then run again from the start, a
 bounded number of times. Reads never hold a transaction open between requests.
 
-This is the storage edge: whatever a driver or SQLAlchemy raises leaves it as one of
-ours (storage/errors.py).
+Two ways to run SQL, both Core (docs/decisions/0003-ways-to-run-sql.md): through
+SQLAlchemy on a pooled connection (`reading`, `snapshot`, `write`), and, for the hot
+paths only, compiled once and run by the driver on a kept connection (`read_direct`,
+`write_direct`; storage/direct.py, storage/driver_sql.py). This is the storage edge:
+whatever a driver or SQLAlchemy raises leaves it as one of ours (storage/errors.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from statusboard.domain.errors import DatabaseUnavailableError
@@ -49,6 +53,7 @@ Backend = Literal["sqlite", "postgresql"]
 class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.dialect: Dialect = engine.dialect
         self.backend: Backend = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
         path = engine.url.database if self.backend == "sqlite" else None
         on_disk = path not in (None, "", ":memory:")

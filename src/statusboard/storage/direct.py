@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from statusboard.storage.engine import MAX_OVERFLOW, POOL_SIZE, POOL_TIMEOUT_S
 from statusboard.storage.writer_turns import WriterTurns
 
 T = TypeVar("T")
@@ -55,10 +56,10 @@ class Direct:
         return self.cursor
 
 
-# As many as the engine's pool allows (5 kept, 10 more while busy), and as long a wait for one.
-MAX_KEPT = 5
-MAX_OPEN = 15
-WAIT_S = 30.0
+# As many as the engine's pool allows, and as long a wait for one.
+MAX_KEPT = POOL_SIZE
+MAX_OPEN = POOL_SIZE + MAX_OVERFLOW
+WAIT_S = POOL_TIMEOUT_S
 
 
 class DirectConnections:
