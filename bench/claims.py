@@ -20,6 +20,10 @@ service/raw (and mcp/raw). Ways:
 - insert:  one bare INSERT into work_item_claims per claim (no check at all): the floor
            cost of a durable row, shown for reference.
 - service: app.claims.claim(actor, id, lease): the checks, the epoch, the change log.
+- pooled:  the same service call with the fast claim's statement(s) run on a connection from
+           SQLAlchemy's pool, in its transaction, instead of on a kept driver connection.
+- core:    the same service call with the fast claim switched off: every claim takes the
+           careful path (SQLAlchemy Core on a pooled connection, several statements).
 - mcp:     call_tool("claim_work_item", {"id": ...}) over stdio.
 - next:    app.claims.claim(actor, None, lease), claim-next: every process wants the oldest
            ready item at the same time (the contended case).
@@ -56,10 +60,11 @@ from sqlalchemy.engine import make_url
 from bench.query_work_item import percentile_ms, stdio_server
 from statusboard.config import Settings
 from statusboard.storage.tables import work_item_claims, work_items
-from statusboard.wiring import build_app
+from statusboard.wiring import App, build_app
 
 CTX = multiprocessing.get_context("spawn")
 WAYS = ["raw", "insert", "service", "mcp", "next"]
+SERVICE_VARIANTS = ["pooled", "core"]  # A/B of how the service runs its SQL; not in the default ways
 TARGET_SERVICE_SHARE = 0.70
 WAIT_S = 120.0
 
@@ -158,6 +163,7 @@ def _sqlite_time(value: datetime) -> str:
 def service_worker(order: Order, barrier: Any) -> dict[str, Any]:
     app = build_app(Settings(database_url=order.url), migrate=False)
     next_item = order.way == "next"
+    run_sql_as(app, order.way)
 
     def claim_all(latencies: list[float]) -> int:
         claimed = 0
@@ -198,10 +204,30 @@ def mcp_worker(order: Order, barrier: Any) -> dict[str, Any]:
     return anyio.run(run)
 
 
+def run_sql_as(app: App, way: str) -> None:
+    """The A/B switch, here and not in the product (it reaches into private parts): `pooled`
+    takes the kept driver connections away, so the fast claim runs on a pooled connection in
+    SQLAlchemy's transaction (as it does on SQLite in memory); `core` turns the fast claim off,
+    so the careful path claims every item."""
+    if way in ("pooled", "core"):
+        without_kept_connections(app)
+    if way == "core":
+        app.claims._claim_unheld = lambda *_args: None  # type: ignore[method-assign]
+
+
+def without_kept_connections(app: App) -> None:
+    kept = app.db._direct
+    if kept is not None:
+        kept.dispose()
+    app.db._direct = None
+
+
 WORKERS: dict[str, Callable[[Order, Any], dict[str, Any]]] = {
     "raw": raw_worker,
     "insert": raw_worker,
     "service": service_worker,
+    "pooled": service_worker,
+    "core": service_worker,
     "next": service_worker,
     "mcp": mcp_worker,
 }
@@ -312,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", default="1,2,4,8", help="process counts, comma-separated")
     parser.add_argument("--claims", type=int, default=800, help="claims per run, raw / service / next")
     parser.add_argument("--mcp-claims", type=int, default=400, help="claims per run over MCP")
-    parser.add_argument("--ways", default=",".join(WAYS), help=f"which of {WAYS}")
+    parser.add_argument("--ways", default=",".join(WAYS), help=f"which of {WAYS + SERVICE_VARIANTS}")
     parser.add_argument("--rounds", type=int, default=3, help="runs of every configuration (medians are shown)")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.processes.split(",")]
@@ -361,6 +387,7 @@ def report(
             shares = [share(table, backend, way, processes, base) for way, base in SHARES]
             texts = [f"{value:.0%}" if value is not None else "" for value in shares]
             print(f"{backend:<11} {processes:>5}  {cells}   {texts[0]:>11}  {texts[1]:>7}  {texts[2]:>14}")
+    report_variants(table, backends, counts, ways)
     print(f"\ntarget: the service reaches at least {TARGET_SERVICE_SHARE:.0%} of the raw rate (median of rounds)")
     for backend in backends:
         for processes in counts:
@@ -370,6 +397,23 @@ def report(
                 spread = ", ".join(f"{r:.0%}" for r in rounds_seen)
                 verdict = "PASS" if value >= TARGET_SERVICE_SHARE else "MISS"
                 print(f"  {verdict}  {backend} x{processes}: {value:.0%} of raw (rounds: {spread})")
+
+
+def report_variants(table: Table, backends: list[str], counts: list[int], ways: list[str]) -> None:
+    """The A/B of how the service runs its SQL: each variant's rate over the service's, per round."""
+    variants = [way for way in SERVICE_VARIANTS if way in ways]
+    if "service" not in ways or not variants:
+        return
+    print("\nthe service's rate over each variant's (median of the rounds' ratios; the rounds' own in brackets)")
+    for backend in backends:
+        for processes in counts:
+            cells = []
+            for way in variants:
+                found = ratios(table, backend, "service", processes, way)
+                if found:
+                    rounds_seen = ", ".join(f"{r:.2f}" for r in found)
+                    cells.append(f"service/{way} {statistics.median(found):.2f} ({rounds_seen})")
+            print(f"  {backend:<10} x{processes}: " + "   ".join(cells))
 
 
 def report_latencies(

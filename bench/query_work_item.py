@@ -14,6 +14,14 @@ Core, checks through the service that the data reads back correctly, then measur
 - mcp, query leaf:    call_tool("query_work_item", {"id": leaf}) round trip over stdio
 - mcp, ping:          call_tool("ping", {}) round trip, interleaved with the query above
 
+With `--ab`, the leaf query is also measured two ways in one loop, alternating each
+iteration (the A/B of how the read runs its SQL; docs/decisions/0003-ways-to-run-sql.md):
+
+- direct: as the service runs it, one statement on a kept driver connection (`read_direct`)
+- pooled: the same service call with the kept connections taken away: a pooled connection
+          per request (on SQLite a BEGIN and a ROLLBACK around it), the statement run by
+          SQLAlchemy (`conn.execute`), as every other read runs
+
 Targets are taken from random items of a pre-chosen list on every iteration. It prints
 p50/p99 and, for MCP, the ratio to the no-op tool measured in the same run: on a small,
 noisy machine the ratio means more than the absolute figure. Never use this in a test.
@@ -234,6 +242,35 @@ def measure_service(app: App, leaves: list[str], mids: list[str], iterations: in
     return samples
 
 
+AB_WAYS = ("direct", "pooled")
+
+
+def measure_ab(app: App, leaves: list[str], iterations: int, warmup: int) -> list[list[float]]:
+    """The leaf query run directly and pooled, interleaved (see the module's docstring). The
+    switch reaches into a private part: it belongs here, not in the product."""
+    kept = app.db._direct
+
+    def run(way: str, item_id: str) -> None:
+        if way != "direct":
+            app.db._direct = None
+        try:
+            app.work_items.query(item_id)
+        finally:
+            app.db._direct = kept
+
+    rng = random.Random(SEED)
+    samples: list[list[float]] = [[] for _ in AB_WAYS]
+    for i in range(warmup + iterations):
+        for k in [(i + n) % len(AB_WAYS) for n in range(len(AB_WAYS))]:
+            item_id = rng.choice(leaves)
+            began = time.perf_counter()
+            run(AB_WAYS[k], item_id)
+            took = time.perf_counter() - began
+            if i >= warmup:
+                samples[k].append(took)
+    return samples
+
+
 def stdio_server(url: str, actor: str = ACTOR) -> StdioServerParameters:
     """A `python -m statusboard mcp` subprocess on `url`, acting as `actor`."""
     env = {
@@ -325,17 +362,28 @@ def run_backend(backend: str, sizes: list[int], args: argparse.Namespace) -> lis
                 if args.explain:
                     explain(app, leaves[0], mids[0])
                 leaf_s, mid_s = measure_service(app, leaves, mids, args.iterations, args.warmup)
+                ab = measure_ab(app, leaves, args.iterations, args.warmup) if args.ab else []
             finally:
                 app.close()
             query_s, ping_s = anyio.run(measure_mcp, url, leaves, args.iterations, args.warmup)
             ping = Measure(backend, size, "mcp ping", ping_s)
-            rows += [
+            found = [
                 Measure(backend, size, "service query leaf", leaf_s),
                 Measure(backend, size, f"service query depth-{MID_DEPTH} +children", mid_s),
                 Measure(backend, size, "mcp query_work_item leaf", query_s, ping),
                 ping,
             ]
-            for row in rows[-4:]:
+            if ab:
+                direct = Measure(backend, size, "a/b leaf direct", ab[0])
+                found += [
+                    direct,
+                    *(
+                        Measure(backend, size, f"a/b leaf {w}", s, direct)
+                        for w, s in zip(AB_WAYS[1:], ab[1:], strict=True)
+                    ),
+                ]
+            rows += found
+            for row in found:
                 print(f"  {row.measure:<34} p50 {row.pct(0.5):7.2f} ms   p99 {row.pct(0.99):7.2f} ms", flush=True)
     return rows
 
@@ -352,7 +400,8 @@ def report(rows: list[Measure], iterations: int) -> None:
         ratio = ""
         if row.baseline is not None:
             b = row.baseline
-            ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x ping"
+            against = "direct" if row.measure.startswith("a/b") else "ping"
+            ratio = f"{row.pct(0.5) / b.pct(0.5):.2f} / {row.pct(0.99) / b.pct(0.99):.2f} x {against}"
         line = f"{row.backend:<11} {row.size:>8,}  {row.measure:<34} {row.pct(0.5):8.2f} {row.pct(0.99):8.2f}  {ratio}"
         print(line)
     print("\ntargets:")
@@ -363,7 +412,7 @@ def report(rows: list[Measure], iterations: int) -> None:
                 f"  {'PASS' if ok else 'MISS'}  {row.backend} {row.measure} at {row.size:,} items:"
                 f" p99 {row.pct(0.99):.2f} ms (target < {SERVICE_P99_TARGET_MS:g} ms)"
             )
-        if row.baseline is not None:
+        if row.baseline is not None and row.measure.startswith("mcp"):
             times = row.pct(0.5) / row.baseline.pct(0.5)
             print(
                 f"  {'PASS' if times <= MCP_RATIO_TARGET else 'MISS'}  {row.backend} {row.size:,} MCP round trip:"
@@ -378,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=1000, help="timed calls per measure")
     parser.add_argument("--warmup", type=int, default=100, help="untimed calls per measure first")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the service's SELECTs")
+    parser.add_argument("--ab", action="store_true", help="also time the leaf query direct / pooled / through Core")
     args = parser.parse_args(argv)
     sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import sqlite3
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.exc import OperationalError
 
 from statusboard.config import Settings
 from statusboard.domain.clock import Clock, SystemClock
@@ -31,6 +28,7 @@ from statusboard.services.work_items import WorkItemService
 from statusboard.storage import schema
 from statusboard.storage.database import Database
 from statusboard.storage.engine import build_engine, is_sqlite, normalize_url
+from statusboard.storage.errors import LocalFileError, local_file_errors
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +118,16 @@ def build_server_app(settings: Settings) -> App:
     prepare_files(settings)
     try:
         app = build_app(settings)
-    except (DatabaseUnavailableError, OperationalError) as exc:
+    except DatabaseUnavailableError as exc:
         log.warning("starting without the primary database (%s); serving from the fallback layers", exc)
         app = build_app(settings, migrate=False)
         app.resilience.schema_check = lambda: schema.ensure_current(app.db.engine)
     try:
-        app.resilience.store  # noqa: B018 (opened now, so that a cache it cannot open stops the start)
-    except (OSError, sqlite3.Error) as exc:
+        # Opened now, so that a cache it cannot open stops the start. The local store drives
+        # its SQLite file itself: its errors are translated here, on their way out of it.
+        with local_file_errors():
+            app.resilience.store  # noqa: B018
+    except (OSError, LocalFileError) as exc:
         app.close()
         raise FilesUnavailable(f"cannot create {Path(settings.cache_path).absolute()}: {exc}") from None
     app.resilience.start_monitor()

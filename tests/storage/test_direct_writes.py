@@ -7,25 +7,25 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.storage.direct import Direct
-from statusboard.storage.repositories.fresh_claims import sqlite_json, sqlite_time
-from statusboard.storage.tables import change_log, work_item_claims
+from statusboard.storage.errors import ConstraintViolation
+from statusboard.storage.repositories import changes
+from statusboard.storage.repositories.changes import ChangeEntry
 from statusboard.wiring import App
+
+KEY = "00000000-0000-4000-8000-000000000001"
+
+
+def _entry(entity_id: str, at: datetime, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    [row] = changes.entry_rows("test", at, [ChangeEntry("probe", entity_id, None, "probe", fields or {})], KEY)
+    return row
 
 
 def _insert_log(direct: Direct, entity_id: str) -> None:
-    named = ":{}" if direct.backend == "sqlite" else "%({})s"
-    columns = ("entity", "entity_id", "op", "actor", "at", "fields", "idempotency_key")
-    sql = f"INSERT INTO change_log ({', '.join(columns)}) VALUES ({', '.join(named.format(c) for c in columns)})"
-    at: Any = datetime.now(UTC)
-    if direct.backend == "sqlite":
-        at = sqlite_time(at)
-    row = {"entity": "probe", "entity_id": entity_id, "op": "probe", "actor": "test", "at": at, "fields": "{}"}
-    direct.execute(sql, {**row, "idempotency_key": "00000000-0000-4000-8000-000000000001"})
+    changes.APPEND_ONE.execute_on(direct, _entry(entity_id, datetime.now(UTC)))
 
 
 def _probes(app: App) -> list[str]:
@@ -35,8 +35,9 @@ def _probes(app: App) -> list[str]:
 
 def test_a_failed_write_is_rolled_back_and_the_connection_serves_the_next(app: App) -> None:
     app.db.write_direct(lambda direct: _insert_log(direct, "first"))
-    with pytest.raises(IntegrityError):  # the same idempotency key again
+    with pytest.raises(ConstraintViolation) as refused:  # the same idempotency key again
         app.db.write_direct(lambda direct: _insert_log(direct, "second"))
+    assert isinstance(refused.value.__cause__, IntegrityError)
     assert _probes(app) == ["first"]
     with app.db.engine.begin() as conn:
         conn.execute(text("DELETE FROM change_log WHERE entity = 'probe'"))
@@ -64,10 +65,13 @@ def test_a_connection_the_server_dropped_fails_one_write_and_is_replaced(app: Ap
         datetime(999, 1, 2, 3, 4, 5, 6),
     ],
 )
-def test_sqlite_values_are_written_as_sqlalchemy_writes_them(value: datetime) -> None:
-    dialect = sqlite.dialect()
-    as_sqlalchemy = work_item_claims.c.claimed_at.type.dialect_impl(dialect).bind_processor(dialect)
-    assert as_sqlalchemy is not None and sqlite_time(value) == as_sqlalchemy(value)
+def test_values_written_on_the_driver_are_stored_as_sqlalchemy_stores_them(app: App, value: datetime) -> None:
+    """Stored timestamps are compared as text on SQLite, so the driver's must be SQLAlchemy's exactly."""
     fields = {"holder": 'a "quoted" ünï', "epoch": 2, "expires_at": value.isoformat(), "none": None}
-    json_as_sqlalchemy = change_log.c.fields.type.dialect_impl(dialect).bind_processor(dialect)
-    assert json_as_sqlalchemy is not None and sqlite_json(fields) == json_as_sqlalchemy(fields)
+    app.db.write_direct(lambda direct: changes.APPEND_ONE.execute_on(direct, _entry("driver", value, fields)))
+    with app.db.engine.begin() as conn:
+        changes.append_many(conn, [{**_entry("sqlalchemy", value, fields), "idempotency_key": None}])
+        stored = text("SELECT entity_id, CAST(at AS TEXT), CAST(fields AS TEXT) FROM change_log ORDER BY seq")
+        rows = conn.execute(stored).all()
+    assert [row[0] for row in rows] == ["driver", "sqlalchemy"]
+    assert rows[0][1:] == rows[1][1:]

@@ -6,9 +6,8 @@ import logging
 from typing import Any
 
 import pydantic
-from sqlalchemy.exc import OperationalError
 
-from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
+from statusboard.domain.errors import StatusboardError
 from statusboard.domain.validation import from_pydantic
 
 log = logging.getLogger(__name__)
@@ -25,14 +24,12 @@ EXIT_CODES: dict[str, int] = {
 
 
 def as_statusboard_error(exc: BaseException) -> StatusboardError | None:
-    """Translates the foreign errors we understand; None for a genuine bug."""
+    """Translates the foreign errors we understand; None for a genuine bug. Database errors
+    never get here: storage translates them at its edge (storage/errors.py)."""
     if isinstance(exc, StatusboardError):
         return exc
     if isinstance(exc, pydantic.ValidationError):
         return from_pydantic(exc)
-    if isinstance(exc, OperationalError):
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        return DatabaseUnavailableError(reason, ["primary"])
     return None
 
 

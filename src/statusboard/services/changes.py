@@ -11,7 +11,6 @@ take turns. See docs/decisions/0002-change-log-order.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,37 +19,15 @@ from sqlalchemy import Connection
 from statusboard.domain.write_intent import current_key
 from statusboard.storage.database import CHANGE_LOG_LOCK, Database
 from statusboard.storage.repositories import changes as repo
+from statusboard.storage.repositories.changes import ChangeEntry
 
-
-@dataclass
-class ChangeEntry:
-    entity: str
-    entity_id: str
-    version: int | None
-    op: str
-    fields: dict[str, Any] = field(default_factory=dict)
+__all__ = ["ChangeEntry", "ChangeLogService", "record"]
 
 
 def record(db: Database, conn: Connection, actor: str, at: datetime, entries: list[ChangeEntry]) -> None:
     """Appends the entries; call it last in the transaction, after every row lock is taken."""
     db.lock(conn, CHANGE_LOG_LOCK, shared=True)
-    rows = [
-        {
-            "entity": entry.entity,
-            "entity_id": entry.entity_id,
-            "version": entry.version,
-            "op": entry.op,
-            "actor": actor,
-            "at": at,
-            "fields": entry.fields,
-        }
-        for entry in entries
-    ]
-    key = current_key()
-    if rows and key is not None:
-        rows[0]["idempotency_key"] = key
-        for row in rows[1:]:
-            row["idempotency_key"] = None
+    rows = repo.entry_rows(actor, at, entries, current_key())
     if rows:
         repo.append_many(conn, rows)
 

@@ -109,7 +109,7 @@ class ClaimService:
         def prepare(now: datetime) -> fresh.Prepared:
             claim = FreshClaim(item_id, claim_id, secret, actor, now, now + timedelta(seconds=lease))
             fields = {"holder": actor, "expires_at": iso(claim.expires_at)}  # _public(), less the epoch
-            return fresh.prepare(self._db.backend, claim, LogEntry(ENTITY, "claim", actor, fields, key))
+            return fresh.prepare(self._db.dialect, claim, LogEntry(ENTITY, "claim", actor, fields, key))
 
         # Made before the write: on SQLite the work runs in the writer turn, the slot every writer
         # of the file waits for. Made again, with the time then, if the write started late (a long
@@ -133,10 +133,9 @@ class ClaimService:
         item, current, last_epoch = repo.item_with_claim(conn, item_id, lock=lock)
         if item is None:
             raise NotFoundError(ENTITY, id=item_id)
-        if item["deleted_at"] is not None or item["archived"]:
-            raise ValidationError.single("id", "work item is deleted or archived")
-        if item["status"] == "completed":
-            raise ValidationError.single("id", "work item is completed")
+        unclaimable = repo.unclaimable_reason(item)
+        if unclaimable is not None:
+            raise ValidationError.single("id", unclaimable)
         taken = self._take(conn, actor, item, current, last_epoch, now, lease)
         if taken is None:  # another claimant's open claim appeared: report it
             current = repo.open_claim(conn, item_id)
@@ -198,20 +197,9 @@ class ClaimService:
         if current is not None and not repo.end(conn, current["id"], now, "expired"):
             return None
         epoch = last_epoch + 1
-        claim = repo.insert_open(
-            conn,
-            {
-                "id": new_id(),
-                "work_item_id": item["id"],
-                "epoch": epoch,
-                "token": new_token(epoch),
-                "holder": actor,
-                "claimed_at": now,
-                "expires_at": now + timedelta(seconds=lease),
-                "ended_at": None,
-                "end_reason": None,
-            },
-        )
+        expires_at = now + timedelta(seconds=lease)
+        row = repo.new_claim_row(new_id(), item["id"], epoch, new_token(epoch), actor, now, expires_at)
+        claim = repo.insert_open(conn, row)
         if claim is None:
             return None
         fields = _public(claim)

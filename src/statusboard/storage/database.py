@@ -5,27 +5,33 @@ IMMEDIATE, so it holds the single write lock from its first statement and cannot
 fail half-way with "database is locked". On PostgreSQL, serialization failures and
 deadlocks abort the whole transaction, which is then run again from the start, a
 bounded number of times. Reads never hold a transaction open between requests.
+
+Two ways to run SQL, both Core (docs/decisions/0003-ways-to-run-sql.md): through
+SQLAlchemy on a pooled connection (`reading`, `snapshot`, `write`), and, for the hot
+paths only, compiled once and run by the driver on a kept connection (`read_direct`,
+`write_direct`; storage/direct.py, storage/driver_sql.py). This is the storage edge:
+whatever a driver or SQLAlchemy raises leaves it as one of ours (storage/errors.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from statusboard.domain.errors import DatabaseUnavailableError
-from statusboard.storage.direct import Direct, DirectConnections
+from statusboard.storage.direct import Direct, DirectConnections, wrapped
 from statusboard.storage.engine import BEGIN_MODE_OPTION, SQLITE_BUSY_TIMEOUT_MS
+from statusboard.storage.errors import at_the_edge
+from statusboard.storage.in_flight import InFlight
 from statusboard.storage.writer_turns import WriterTurns
 
 T = TypeVar("T")
@@ -47,6 +53,7 @@ Backend = Literal["sqlite", "postgresql"]
 class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.dialect: Dialect = engine.dialect
         self.backend: Backend = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
         path = engine.url.database if self.backend == "sqlite" else None
         on_disk = path not in (None, "", ":memory:")
@@ -78,7 +85,7 @@ class Database:
         PostgreSQL: autocommit, each statement seeing the latest commits (as READ COMMITTED
         would inside a transaction) without the BEGIN and COMMIT round trips.
         """
-        with self._connect() as conn:
+        with at_the_edge(), self._connect() as conn:
             if self.backend == "postgresql":
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
                 return
@@ -88,7 +95,7 @@ class Database:
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
         """Several reads that must agree with one another: one read-only transaction, one snapshot."""
-        with self._connect() as conn:
+        with at_the_edge(), self._connect() as conn:
             if self.backend == "postgresql":
                 conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
@@ -104,7 +111,8 @@ class Database:
                 with conn.begin():
                     return work(conn)
 
-        return self._retried(attempt)
+        with at_the_edge():
+            return self._retried(attempt)
 
     def write_direct(self, work: Callable[[Direct], T]) -> T:
         """Like `write`, for a hot path that talks to the driver itself (see storage/direct.py):
@@ -113,7 +121,8 @@ class Database:
         direct = self._direct
         if direct is None:
             return self.write(lambda conn: self._on_pooled(conn, work))
-        return self._retried(lambda: self._on_direct(direct, work))
+        with at_the_edge():
+            return self._retried(lambda: self._on_direct(direct, work))
 
     @property
     def reads_direct(self) -> bool:
@@ -129,7 +138,8 @@ class Database:
         direct = self._direct
         if direct is None:
             raise AssertionError("read_direct needs kept driver connections (see reads_direct)")
-        return self._on_direct(direct, work, write=False)
+        with at_the_edge():
+            return self._on_direct(direct, work, write=False)
 
     def _on_direct(self, direct: DirectConnections, work: Callable[[Direct], T], *, write: bool = True) -> T:
         self._check_reachable()
@@ -137,18 +147,17 @@ class Database:
             return direct.run(work, write=write)
         except TimeoutError as exc:  # no connection or writer turn came
             raise DatabaseUnavailableError(str(exc), ["primary"]) from exc
-        except OperationalError as exc:
-            if self._is_transient(exc):
-                raise
-            raise _unavailable(exc) from exc
 
     @staticmethod
     def _on_pooled(conn: Connection, work: Callable[[Direct], T]) -> T:
-        """`work` on the driver connection under `conn`, inside the transaction `conn` began."""
+        """`work` on the driver connection under `conn`, inside the transaction `conn` began;
+        the driver's errors come out as SQLAlchemy's, as they would on a kept connection."""
         driver: Any = conn.connection.driver_connection
         cursor = driver.cursor()
         try:
             return work(Direct(driver, cursor, conn.dialect))
+        except conn.dialect.loaded_dbapi.Error as exc:
+            raise wrapped(conn.dialect, exc) from exc
         finally:
             cursor.close()
 
@@ -189,20 +198,14 @@ class Database:
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
+        """A pooled connection. Its errors stay SQLAlchemy's here, for `_retried` to tell a
+        transient one; the public methods translate them at the edge (storage/errors.py): a
+        lost connection mid-request (the server went away, or the monitor cut a request stuck
+        on a paused one) becomes DatabaseUnavailableError. A write's outcome is then unknown;
+        its idempotency key tells."""
         self._check_reachable()
-        try:
-            conn = self.engine.connect()
-        except OperationalError as exc:
-            raise _unavailable(exc) from exc
-        try:
-            with conn:
-                yield conn
-        except OperationalError as exc:
-            # A lost connection mid-request: the server went away, or the monitor cut a request
-            # stuck on a paused one. A write's outcome is then unknown; its idempotency key tells.
-            if self._is_transient(exc):
-                raise
-            raise _unavailable(exc) from exc
+        with self.engine.connect() as conn:
+            yield conn
 
     def _check_reachable(self) -> None:
         """While the monitor knows the primary is unreachable, requests fail at once."""
@@ -214,59 +217,3 @@ class Database:
         if self.backend == "sqlite":
             return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
         return getattr(exc.orig, "sqlstate", None) in RETRYABLE_PG_STATES
-
-
-def _unavailable(exc: DBAPIError) -> DatabaseUnavailableError:
-    return DatabaseUnavailableError(_first_line(exc), ["primary"])
-
-
-def _first_line(exc: DBAPIError) -> str:
-    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-
-
-class InFlight:
-    """The PostgreSQL connections checked out right now, so that requests stuck on a paused
-    server can be cut loose: libpq has no statement deadline of its own, and a stopped
-    server's kernel still holds the TCP connection open, so a read would wait forever."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._connections: set[Any] = set()
-        self._lock = threading.Lock()
-        if engine.dialect.name == "postgresql":
-            event.listen(engine, "checkout", self._checked_out)
-            event.listen(engine, "checkin", self._checked_in)
-            event.listen(engine, "close", self._checked_in)
-            event.listen(engine, "invalidate", self._invalidated)
-
-    def track(self, dbapi_connection: Any) -> None:
-        with self._lock:
-            self._connections.add(dbapi_connection)
-
-    def untrack(self, dbapi_connection: Any) -> None:
-        with self._lock:
-            self._connections.discard(dbapi_connection)
-
-    def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        self.track(dbapi_connection)
-
-    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
-        self.untrack(dbapi_connection)
-
-    def _invalidated(self, dbapi_connection: Any, _record: Any, _exception: Any) -> None:
-        with self._lock:
-            self._connections.discard(dbapi_connection)
-
-    def cut(self) -> int:
-        """Shuts down the sockets under every checked-out connection; their waits end with an error."""
-        with self._lock:
-            connections = list(self._connections)
-        cut = 0
-        for connection in connections:
-            try:
-                fd = connection.pgconn.socket
-                with socket.socket(fileno=os.dup(fd)) as sock:
-                    sock.shutdown(socket.SHUT_RDWR)
-                cut += 1
-            except Exception:  # already closed or never connected: nothing to cut
-                log.debug("could not cut a connection", exc_info=True)
-        return cut

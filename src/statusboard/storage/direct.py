@@ -7,13 +7,13 @@ most of its cost. Direct writes therefore keep their own driver connections (as 
 the engine's pool would): each is made by the engine's pool (so it gets the engine's
 connect-time setup, SQLite's pragmas), then detached from it and reused, LIFO, until
 `dispose`. Driver errors come out wrapped as SQLAlchemy's own, so `Database`'s retries and
-its unavailable-database mapping apply.
+its translation at the storage edge (storage/errors.py) apply.
 
 - SQLite: the work runs between BEGIN IMMEDIATE and COMMIT, as every write does.
 - PostgreSQL: the connections stay in autocommit; the work writes in one statement, which
   is its own transaction: one round trip, with no BEGIN and COMMIT of its own. While in use,
   a connection is tracked as in flight, so the monitor can cut a write stuck on a paused
-  server (see `InFlight` in database.py).
+  server (see storage/in_flight.py).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
+from statusboard.storage.engine import MAX_OVERFLOW, POOL_SIZE, POOL_TIMEOUT_S
 from statusboard.storage.writer_turns import WriterTurns
 
 T = TypeVar("T")
@@ -55,10 +56,10 @@ class Direct:
         return self.cursor
 
 
-# As many as the engine's pool allows (5 kept, 10 more while busy), and as long a wait for one.
-MAX_KEPT = 5
-MAX_OPEN = 15
-WAIT_S = 30.0
+# As many as the engine's pool allows, and as long a wait for one.
+MAX_KEPT = POOL_SIZE
+MAX_OPEN = POOL_SIZE + MAX_OVERFLOW
+WAIT_S = POOL_TIMEOUT_S
 
 
 class DirectConnections:

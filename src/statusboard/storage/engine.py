@@ -17,14 +17,24 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 2
+# The pool's size: connections kept, more opened while busy, and how long a request waits for
+# one. The kept driver connections of the hot paths (storage/direct.py) keep to the same.
+POOL_SIZE = 5
+MAX_OVERFLOW = 10
+POOL_TIMEOUT_S = 30.0
 BEGIN_MODE_OPTION = "statusboard_sqlite_begin"
 
 
 def normalize_url(raw: str) -> URL:
-    url = make_url(raw)
+    """The URL SQLAlchemy is given; ValueError (with SQLAlchemy's reason) for one it cannot parse."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ValueError(str(exc)) from exc
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername == "sqlite+pysqlite":
@@ -36,7 +46,7 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def build_engine(raw_url: str, *, pool_size: int = 5) -> Engine:
+def build_engine(raw_url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     url = normalize_url(raw_url)
     if is_sqlite(url):
         return _sqlite_engine(url, pool_size)
@@ -51,6 +61,8 @@ def _sqlite_engine(url: URL, pool_size: int) -> Engine:
     engine = create_engine(
         url,
         pool_size=pool_size,
+        max_overflow=MAX_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
@@ -82,7 +94,8 @@ def _postgres_engine(url: URL, pool_size: int) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=MAX_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=False,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "statusboard"},
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect, text
 
 from statusboard.storage.database import UPGRADE_LOCK, Database
+from statusboard.storage.errors import at_the_edge
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,7 +40,7 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with at_the_edge(), engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

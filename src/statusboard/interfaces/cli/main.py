@@ -127,15 +127,13 @@ def _status(settings: Settings, output_format: str, write: bool) -> int:
     when the primary does not answer; it says so on stderr, and a --write is not done then."""
     import json
 
-    from sqlalchemy.exc import OperationalError
-
     from statusboard.domain.errors import DatabaseUnavailableError
     from statusboard.interfaces.mcp.record_tools import GENERATE_FULL_STATUS, GenerateStatusArgs
     from statusboard.wiring import build_app
 
     try:
         app = build_app(settings)
-    except (DatabaseUnavailableError, OperationalError):
+    except DatabaseUnavailableError:
         app = build_app(settings, migrate=False)  # the fallback layers need no schema
     args = GenerateStatusArgs(output_format="markdown" if output_format == "markdown" else "json", write_file=write)
     try:

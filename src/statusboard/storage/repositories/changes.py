@@ -3,18 +3,51 @@ settled seq (see `settled_seq`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Connection, FromClause, Insert, bindparam, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from statusboard.domain.clock import iso
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.storage.database import CHANGE_LOG_LOCK
+from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import change_log as c
 
 LOCK_NOT_AVAILABLE = "55P03"
+
+
+@dataclass
+class ChangeEntry:
+    entity: str
+    entity_id: str
+    version: int | None
+    op: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+ENTRY_COLUMNS = ("entity", "entity_id", "version", "op", "actor", "at", "fields", "idempotency_key")
+
+
+def entry_rows(actor: str, at: datetime, entries: list[ChangeEntry], key: str | None) -> list[dict[str, Any]]:
+    """The change-log rows of one write, the one builder every append uses (the fast claim's
+    too). The write's idempotency key goes on its first entry only: a replay finds it there."""
+    return [
+        {
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "version": entry.version,
+            "op": entry.op,
+            "actor": actor,
+            "at": at,
+            "fields": entry.fields,
+            "idempotency_key": key if n == 0 else None,
+        }
+        for n, entry in enumerate(entries)
+    ]
 
 
 def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -24,6 +57,27 @@ def append_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 # Built once: every write appends, so building the statement each time would show.
 _APPEND_MANY = c.insert()
+# The same append of one row, on a kept driver connection (the fast claim on SQLite).
+APPEND_ONE = DriverStatement(_APPEND_MANY, keys=ENTRY_COLUMNS)
+
+
+def append_selected(entity_id: ColumnElement[Any], version: ColumnElement[Any], source: FromClause) -> Insert:
+    """The same append with the entity's id and version read in the statement, from `source`
+    (PostgreSQL's one-statement claim takes them from the item row it locked); every other
+    value is bound by its name in `entry_rows`. Build it once."""
+    bound = {name: bindparam(name, type_=c.c[name].type) for name in ENTRY_COLUMNS}
+    values = [
+        entity_id if name == "entity_id" else version if name == "version" else bound[name] for name in ENTRY_COLUMNS
+    ]
+    return c.insert().from_select(ENTRY_COLUMNS, select(*values).select_from(source))
+
+
+def append_turn() -> ColumnElement[Any]:
+    """PostgreSQL: the change-log lock, shared, taken as the last step before the append (see
+    services/changes.py); the SQL form of `Database.lock(conn, CHANGE_LOG_LOCK, shared=True)`."""
+    return func.pg_advisory_xact_lock_shared(CHANGE_LOG_LOCK)
+
+
 _LISTED = [column for column in c.c if column.name != "idempotency_key"]
 _SINCE = (
     select(*_LISTED)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import ScalarSelect
 
 from statusboard.domain.clock import iso
 from statusboard.storage.repositories.rows import plain_dict
@@ -32,13 +33,61 @@ def _record(row: Mapping[Any, Any]) -> ClaimRow:
     return record
 
 
+# -- the claimable rule ------------------------------------------------------------------
+
+
+def claimable(items: Any = t) -> ColumnElement[bool]:
+    """The claimable rule, its one definition: an item may be claimed unless it is deleted,
+    archived or completed. The fast claim runs it in SQL; the careful path reads the item and
+    asks `unclaimable_reason`, the same rule on a row, which also tells which part it breaks."""
+    return and_(items.c.deleted_at.is_(None), items.c.archived.is_(False), items.c.status != "completed")
+
+
+def unclaimable_reason(item: WorkItemRow) -> str | None:
+    """Why `item` breaks the claimable rule (see `claimable`), or None when it may be claimed."""
+    if item["deleted_at"] is not None or item["archived"]:
+        return "work item is deleted or archived"
+    if item["status"] == "completed":
+        return "work item is completed"
+    return None
+
+
+def open_claim_exists(item_id: Any) -> ColumnElement[bool]:
+    """The item has an open claim, live or expired (the partial unique index allows one)."""
+    return exists().where(c.c.work_item_id == item_id, c.c.ended_at.is_(None))
+
+
+def last_epoch(item_id: Any) -> ScalarSelect[Any]:
+    """The epoch the item was last claimed with (NULL if never): the next claim takes the one after."""
+    return select(func.max(c.c.epoch)).where(c.c.work_item_id == item_id).scalar_subquery()
+
+
+def new_claim_row(
+    claim_id: str, item_id: str, epoch: int, token: str, holder: str, claimed_at: datetime, expires_at: datetime
+) -> dict[str, Any]:
+    """An open claim's row, as both ways of claiming insert it."""
+    return {
+        "id": claim_id,
+        "work_item_id": item_id,
+        "epoch": epoch,
+        "token": token,
+        "holder": holder,
+        "claimed_at": claimed_at,
+        "expires_at": expires_at,
+        "ended_at": None,
+        "end_reason": None,
+    }
+
+
+# -- the careful path -----------------------------------------------------------------------
+
 _open = c.alias("open_claim")
 _CLAIM_COLUMNS = ("id", "epoch", "token", "holder", "claimed_at", "expires_at")
 _ITEM_WITH_CLAIM = (
     select(
         t,
         *(_open.c[name].label(f"claim_{name}") for name in _CLAIM_COLUMNS),
-        select(func.max(c.c.epoch)).where(c.c.work_item_id == t.c.id).scalar_subquery().label("last_epoch"),
+        last_epoch(t.c.id).label("last_epoch"),
     )
     .select_from(t.outerjoin(_open, and_(_open.c.work_item_id == t.c.id, _open.c.ended_at.is_(None))))
     .where(t.c.id == bindparam("id"))
@@ -153,8 +202,7 @@ def _waiting_on_unfinished(item_id: Any) -> ColumnElement[bool]:
 def ready_statement(now: datetime, item_type: str | None, limit: int) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = [
         t.c.status == "active",
-        t.c.deleted_at.is_(None),
-        t.c.archived.is_(False),
+        claimable(t),
         ~live_claim_exists(t.c.id, now),
         ~_waiting_on_unfinished(t.c.id),
     ]

@@ -1,6 +1,8 @@
-"""SQL for the common claim, on the driver's own connection (see storage/direct.py): an item
-that exists, may be claimed (not deleted, archived or completed) and that nobody holds gets a
-claim and its change-log entry in the fewest steps.
+"""The common claim, on a kept driver connection (see storage/direct.py): an item that exists,
+may be claimed (`claims.claimable`) and that nobody holds gets a claim and its change-log
+entry in the fewest steps. Its statements are Core, built from the same parts as the careful
+path's (the claimable rule, the last epoch, the claim's row, the change-log append and its
+row), compiled once per dialect (storage/driver_sql.py).
 
 - PostgreSQL: one statement, its own transaction (one round trip). It locks the item row as
   every claim does (FOR NO KEY UPDATE), opens the item's first claim (epoch 1) with ON
@@ -21,20 +23,24 @@ careful path, which claims the item or tells why not.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Text, bindparam, cast, func, select, true
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
 from statusboard.domain.claims import token
-from statusboard.domain.clock import as_utc, iso
-from statusboard.storage.database import CHANGE_LOG_LOCK
+from statusboard.domain.clock import iso
 from statusboard.storage.direct import Direct
-from statusboard.storage.driver_reads import Converter
-from statusboard.storage.repositories.work_items import COLUMNS, WorkItemRow, to_record
-from statusboard.storage.tables import work_items
+from statusboard.storage.driver_sql import DriverStatement
+from statusboard.storage.repositories import changes
+from statusboard.storage.repositories.claims import claimable, last_epoch, new_claim_row, open_claim_exists
+from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.tables import work_item_claims as c
+from statusboard.storage.tables import work_items as t
 
 
 @dataclass(frozen=True)
@@ -58,45 +64,41 @@ class LogEntry:
     idempotency_key: str | None
 
 
-_ITEM_COLUMNS = ", ".join(COLUMNS)
-_VERSION = COLUMNS.index("version")
-_CLAIMABLE = "id = {id} AND deleted_at IS NULL AND NOT archived AND status <> 'completed'"
-_OPEN_CLAIM = "SELECT 1 FROM work_item_claims WHERE work_item_id = {id} AND ended_at IS NULL"
-
 FIRST_EPOCH = 1
-_POSTGRESQL = f"""
-WITH item AS (
-    SELECT {_ITEM_COLUMNS} FROM work_items
-    WHERE {_CLAIMABLE.format(id="%(item_id)s")}
-    FOR NO KEY UPDATE
-), claim AS (
-    INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)
-    SELECT %(claim_id)s, item.id, %(epoch)s, %(token)s, %(holder)s, %(claimed_at)s, %(expires_at)s
-    FROM item
-    ON CONFLICT DO NOTHING
-    RETURNING work_item_id
-), logged AS (
-    INSERT INTO change_log (entity, entity_id, version, op, actor, at, fields, idempotency_key)
-    SELECT %(entity)s, item.id, item.version, %(op)s, %(actor)s, %(claimed_at)s, %(fields)s::jsonb,
-           %(idempotency_key)s
-    FROM claim, item, LATERAL (SELECT pg_advisory_xact_lock_shared(%(change_log_lock)s)) AS turn
-)
-SELECT row_to_json(item)::text FROM item, claim
-"""
+_CLAIM_KEYS = tuple(column.name for column in c.c)
 
-_SQLITE_ITEM = f"""
-SELECT {_ITEM_COLUMNS}, (SELECT max(epoch) FROM work_item_claims WHERE work_item_id = :item_id)
-FROM work_items
-WHERE {_CLAIMABLE.format(id=":item_id")} AND NOT EXISTS ({_OPEN_CLAIM.format(id=":item_id")})
-"""
-_SQLITE_CLAIM = """
-INSERT INTO work_item_claims (id, work_item_id, epoch, token, holder, claimed_at, expires_at)
-VALUES (:claim_id, :item_id, :epoch, :token, :holder, :claimed_at, :expires_at)
-"""
-_SQLITE_LOG = """
-INSERT INTO change_log (entity, entity_id, version, op, actor, at, fields, idempotency_key)
-VALUES (:entity, :item_id, :version, :op, :actor, :claimed_at, :fields, :idempotency_key)
-"""
+
+def _one_statement() -> DriverStatement:
+    """PostgreSQL's claim in one statement (see the module's docstring)."""
+    bound = {name: bindparam(name, type_=c.c[name].type) for name in _CLAIM_KEYS if name != "work_item_id"}
+    item = (
+        select(t)
+        .where(t.c.id == bindparam("item_id", type_=t.c.id.type), claimable(t))
+        .with_for_update(key_share=True)
+        .cte("item")
+    )
+    claim_values = [item.c.id if name == "work_item_id" else bound[name] for name in _CLAIM_KEYS]
+    claim = (
+        postgresql.insert(c)
+        .from_select(_CLAIM_KEYS, select(*claim_values))
+        .on_conflict_do_nothing()
+        .returning(c.c.work_item_id)
+        .cte("claim")
+    )
+    turn = select(changes.append_turn()).lateral("turn")
+    source = claim.join(item, claim.c.work_item_id == item.c.id).join(turn, true())
+    logged = changes.append_selected(item.c.id, item.c.version, source).cte("logged")
+    # The item as one JSON text: far cheaper to send and to read than eighteen columns.
+    as_json = cast(func.row_to_json(item.table_valued()), Text)
+    statement = select(as_json).select_from(item.join(claim, claim.c.work_item_id == item.c.id)).add_cte(logged)
+    return DriverStatement(statement)
+
+
+_POSTGRESQL = _one_statement()
+_ITEM = select(t, last_epoch(t.c.id)).where(t.c.id == bindparam("item_id"), claimable(t), ~open_claim_exists(t.c.id))
+_SQLITE_ITEM = DriverStatement(_ITEM, columns=_ITEM.selected_columns)
+_SQLITE_CLAIM = DriverStatement(c.insert(), keys=_CLAIM_KEYS)
+_VERSION = list(t.c.keys()).index("version")
 
 
 @dataclass(frozen=True)
@@ -117,86 +119,76 @@ class Opened:
         """The item as `to_record` gives it (decoded after the transaction, off the write lock)."""
         if self.dialect.name == "postgresql":
             return _item_from_json(self.values[0])
-        return _item(self.dialect, self.values)
+        return to_record(_SQLITE_ITEM.converted(self.dialect, self.values)[:-1])
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A claim's parameters, made before the write (outside SQLite's writer turn), for the first
-    epoch; `for_epoch` remakes what depends on the epoch, for an item claimed before."""
+    """A claim's parameters, bound for the driver before the write (outside SQLite's writer
+    turn), for the first epoch; `for_epoch` binds them again for an item claimed before.
+    PostgreSQL's one statement takes `claim_params` alone."""
 
     claim: FreshClaim
-    params: dict[str, Any]
-    fields: dict[str, Any]
+    log: LogEntry
+    dialect: Dialect
+    claim_params: Mapping[str, Any]
+    log_params: Mapping[str, Any]  # SQLite: all but the item's version, read in the write
 
-    def for_epoch(self, epoch: int) -> dict[str, Any]:
+    def for_epoch(self, epoch: int, version: int) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """SQLite: the claim's and the change-log entry's parameters, once the item is read."""
         if epoch == FIRST_EPOCH:
-            return self.params
-        fields = _log_fields(self.fields, epoch)
-        return {**self.params, "epoch": epoch, "token": token(epoch, self.claim.secret), "fields": fields}
+            return self.claim_params, {**self.log_params, "version": version}
+        claim, log = _rows(self.claim, self.log, epoch, version)
+        return _SQLITE_CLAIM.compiled(self.dialect).params(claim), changes.APPEND_ONE.compiled(self.dialect).params(log)
 
 
-def prepare(backend: str, claim: FreshClaim, log: LogEntry) -> Prepared:
-    """The parameters of `open_if_unheld`, bound as the backend's driver takes them."""
-    sqlite = backend == "sqlite"
-    params = {
-        "item_id": claim.item_id,
-        "claim_id": claim.claim_id,
-        "holder": claim.holder,
-        "claimed_at": sqlite_time(claim.claimed_at) if sqlite else claim.claimed_at,
-        "expires_at": sqlite_time(claim.expires_at) if sqlite else claim.expires_at,
-        "entity": log.entity,
-        "op": log.op,
-        "actor": log.actor,
-        "idempotency_key": log.idempotency_key,
-        "epoch": FIRST_EPOCH,
-        "token": token(FIRST_EPOCH, claim.secret),
-        "fields": _log_fields(log.fields, FIRST_EPOCH),
-        "change_log_lock": CHANGE_LOG_LOCK,
-    }
-    return Prepared(claim, params, log.fields)
+def prepare(dialect: Dialect, claim: FreshClaim, log: LogEntry) -> Prepared:
+    """The parameters of `open_if_unheld`, bound as the dialect's driver takes them."""
+    claim_row, log_row = _rows(claim, log, FIRST_EPOCH, None)
+    if dialect.name == "postgresql":
+        params = _POSTGRESQL.compiled(dialect).params({**claim_row, **log_row, "item_id": claim.item_id})
+        return Prepared(claim, log, dialect, params, {})
+    claim_params = _SQLITE_CLAIM.compiled(dialect).params(claim_row)
+    return Prepared(claim, log, dialect, claim_params, changes.APPEND_ONE.compiled(dialect).params(log_row))
 
 
-def _log_fields(fields: dict[str, Any], epoch: int) -> str:
-    """The entry's fields as JSON text: PostgreSQL casts it to jsonb, SQLite stores it as is."""
-    return sqlite_json({**fields, "epoch": epoch})
+def _rows(claim: FreshClaim, log: LogEntry, epoch: int, version: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The claim's row and its change-log entry's, from the builders the careful path uses."""
+    claim_row = new_claim_row(
+        claim.claim_id,
+        claim.item_id,
+        epoch,
+        token(epoch, claim.secret),
+        claim.holder,
+        claim.claimed_at,
+        claim.expires_at,
+    )
+    entry = changes.ChangeEntry(log.entity, claim.item_id, version, log.op, {**log.fields, "epoch": epoch})
+    [log_row] = changes.entry_rows(log.actor, claim.claimed_at, [entry], log.idempotency_key)
+    return claim_row, log_row
 
 
 def open_if_unheld(direct: Direct, prepared: Prepared) -> Opened | None:
     """Opens the claim and logs it if the item may be claimed and nobody holds it; None if the
     common case does not apply."""
     if direct.backend == "postgresql":
-        row = direct.execute(_POSTGRESQL, prepared.params).fetchone()
+        row = direct.execute(_POSTGRESQL.sql(direct.dialect), prepared.claim_params).fetchone()
         return None if row is None else Opened(prepared.claim, row, FIRST_EPOCH, direct.dialect)
-    row = direct.execute(_SQLITE_ITEM, prepared.params).fetchone()
-    if row is None:
+    # Converted after the transaction (`Opened.item`): the writer turn is every writer's wait.
+    found = _SQLITE_ITEM.execute_on(direct, {"item_id": prepared.claim.item_id}).fetchone()
+    if found is None:
         return None
-    epoch = int(row[-1] or 0) + 1
-    params = {**prepared.for_epoch(epoch), "version": row[_VERSION]}
-    direct.execute(_SQLITE_CLAIM, params)
-    direct.execute(_SQLITE_LOG, params)
-    return Opened(prepared.claim, row[:-1], epoch, direct.dialect)
-
-
-# -- values as SQLAlchemy would bind and read them ------------------------------------------
-
-
-def sqlite_time(value: datetime) -> str:
-    """A timestamp as the Timestamp column stores it in SQLite: its instant in UTC, in SQLAlchemy's
-    DATETIME storage format, which drops the zone. Stored timestamps are compared as text, so this
-    must be exactly SQLAlchemy's (tests/storage/test_direct_writes.py checks it)."""
-    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def sqlite_json(value: Any) -> str:
-    """JSON as SQLAlchemy writes it (the engine has no serializer of its own: json.dumps)."""
-    return json.dumps(value)
+    epoch = int(found[-1] or 0) + 1
+    claim_params, log_params = prepared.for_epoch(epoch, int(found[_VERSION]))
+    direct.execute(_SQLITE_CLAIM.sql(direct.dialect), claim_params)
+    direct.execute(changes.APPEND_ONE.sql(direct.dialect), log_params)
+    return Opened(prepared.claim, found, epoch, direct.dialect)
 
 
 def _item_from_json(text: str) -> WorkItemRow:
-    """A work item PostgreSQL sent as `row_to_json` text (one column: far cheaper to send and to
-    read than eighteen), as `to_record` gives it: JSON has its values, timestamps aside, which
-    come in the session's zone with trailing zeros dropped and are written as `iso` writes them."""
+    """A work item PostgreSQL sent as `row_to_json` text, as `to_record` gives it: JSON has its
+    values, timestamps aside, which come in the session's zone with trailing zeros dropped and
+    are written as `iso` writes them."""
     item: WorkItemRow = json.loads(text)
     for key in _TIMES:
         value = item[key]
@@ -206,9 +198,3 @@ def _item_from_json(text: str) -> WorkItemRow:
 
 
 _TIMES = ("created_at", "updated_at", "deleted_at")
-_ITEM = Converter(work_items.c)
-
-
-def _item(dialect: Dialect, values: Sequence[Any]) -> WorkItemRow:
-    """A work item row read by the driver, converted as SQLAlchemy would, then as `to_record`."""
-    return to_record(_ITEM.row(dialect, values))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Connection, bindparam, case, null, or_, select, union_all
 
 from statusboard.storage.direct import Direct
-from statusboard.storage.driver_reads import DriverQuery
+from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories import dependencies
 from statusboard.storage.repositories.work_items import WorkItemRow, to_record
 from statusboard.storage.tables import work_item_dependencies as d
@@ -32,7 +32,7 @@ _links = (
 )
 # The typed half goes first: SQLAlchemy takes the result types from it.
 _VIEW: CompoundSelect[Any] = union_all(_links, _ancestry)
-ITEM_VIEW = DriverQuery(_VIEW)  # the hottest read of all: see driver_reads
+ITEM_VIEW = DriverStatement(_VIEW, columns=_VIEW.selected_columns)  # the hottest read of all: see driver_sql
 # Each row: the dependency's columns (all NULL on the item and its ancestors), then the item's.
 _ITEM_START = len(d.c)
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from statusboard.domain.status_markdown import VendorFacts
 from statusboard.domain.vendors import FORMATS
 from statusboard.storage.direct import Direct
-from statusboard.storage.driver_reads import DriverQuery
+from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories.rows import STREAMED_ROWS, record_with_times, records
 from statusboard.storage.tables import vendors as v
 
@@ -44,7 +44,7 @@ def by_key(conn: Connection, key: str) -> VendorRow | None:
     return None if row is None else to_record(row)
 
 
-BY_KEY = DriverQuery(_BY_KEY)  # query_vendor_status: a hot read (see driver_reads)
+BY_KEY = DriverStatement(_BY_KEY, columns=_BY_KEY.selected_columns)  # query_vendor_status: a hot read (see driver_sql)
 _PUBLIC_NAMES = [column.name for column in _PUBLIC]
 
 
