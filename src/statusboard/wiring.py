@@ -17,6 +17,7 @@ from statusboard.domain.clock import Clock, SystemClock
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.resilience.gateway import Resilience
 from statusboard.services.archiving import ArchivingService
+from statusboard.services.board import BoardService
 from statusboard.services.change_feed import ChangeFeed
 from statusboard.services.changes import ChangeLogService
 from statusboard.services.claims import ClaimService
@@ -54,6 +55,7 @@ class App:
     migration: MigrationService
     resilience: Resilience
     change_feed: ChangeFeed  # the process's one change watcher (it runs while anyone subscribes)
+    board: BoardService
     warming: threading.Thread | None = None  # a server's build of the full status ahead of requests
 
     def close(self) -> None:
@@ -70,10 +72,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     db = Database(engine)
     clock = clock or SystemClock()
     changes = ChangeLogService(db)
+    work_items = WorkItemService(db, clock)
     return App(
         settings=settings,
         db=db,
-        work_items=WorkItemService(db, clock),
+        work_items=work_items,
         dependencies=DependencyService(db, clock),
         changes=changes,
         claims=ClaimService(db, clock),
@@ -87,6 +90,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         migration=MigrationService(db, clock),
         resilience=Resilience(settings, db, clock),
         change_feed=ChangeFeed(changes, lambda: change_signal.listening(db), lambda: change_signal.settled_seq(db)),
+        board=BoardService(db, clock, work_items),
     )
 
 

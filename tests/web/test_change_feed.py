@@ -31,7 +31,8 @@ async def _create_in_thread(app: App, title: str) -> dict[str, Any]:
 
 def _feed(app: App, **options: Any) -> ChangeFeed:
     db = app.db
-    return ChangeFeed(app.changes, lambda: change_signal.listening(db), lambda: change_signal.settled_seq(db), **options)
+    listening, settled = (lambda: change_signal.listening(db)), (lambda: change_signal.settled_seq(db))
+    return ChangeFeed(app.changes, listening, settled, **options)
 
 
 async def test_every_subscriber_gets_every_new_entry_in_seq_order(app: App) -> None:
