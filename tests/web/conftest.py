@@ -85,8 +85,10 @@ def serve_board() -> Iterator[Any]:
     """Serves an ASGI app with uvicorn on a free loopback port, in a thread; gives its base URL."""
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(asgi: Starlette) -> str:
+    def start(asgi: Starlette, send_buffer: int | None = None) -> str:
         sock = socket.socket()
+        if send_buffer is not None:  # accepted connections inherit it: a stalled client fills it soon
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         sock.bind(("127.0.0.1", 0))
         sock.listen(64)
         server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", timeout_graceful_shutdown=1))
