@@ -12,7 +12,8 @@ import pytest
 from statusboard.domain.validation import validated
 from statusboard.domain.work_items import WorkItemChanges
 from statusboard.wiring import App
-from tests.web.conftest import Board, board_asgi
+from tests.support.clock import ManualClock
+from tests.web.conftest import Board, board_asgi, seed_board
 
 pytestmark = pytest.mark.anyio
 BASE = "http://127.0.0.1:8765"
@@ -111,3 +112,17 @@ async def test_the_stylesheet_and_script_come_from_the_package(app: App) -> None
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert js.status_code == 200 and "EventSource" in js.text
     assert (await _get(app, "/static/../wiring.py")).status_code == 404
+
+
+async def test_a_lease_that_ran_out_shows_no_holder_though_nothing_was_written(
+    clocked_app: App, clock: ManualClock
+) -> None:
+    board = seed_board(clocked_app)
+    row = f'data-id="{board.claimed["id"]}"'
+    before = (await _get(clocked_app, "/")).text
+    assert "claude-1" in before.split(row, 1)[1].split("</li>", 1)[0]
+    clock.advance(901)
+    after = (await _get(clocked_app, "/")).text
+    assert "claude-1" not in after.split(row, 1)[1].split("</li>", 1)[0]
+    ready = _text(await _get(clocked_app, "/")).split("Ready to claim", 1)[1].split("Blocked and waiting", 1)[0]
+    assert "Parse Excel exports" in ready

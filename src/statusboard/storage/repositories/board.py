@@ -4,10 +4,9 @@ one statement, what each waiting item waits on, vendors' test results, one entit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, union_all
 
 from statusboard.domain.clock import iso
 from statusboard.storage.repositories.rows import plain_dict
@@ -20,34 +19,28 @@ from statusboard.storage.tables import work_item_dependencies as d
 from statusboard.storage.tables import work_items as t
 
 _LIVE = and_(t.c.deleted_at.is_(None), t.c.archived.is_(False))
-_LIVE_CLAIM = and_(c.c.work_item_id == t.c.id, c.c.ended_at.is_(None), c.c.expires_at > bindparam("now"))
 _TREE = (
-    select(
-        t.c.id,
-        t.c.parent_id,
-        t.c.item_type,
-        t.c.title,
-        t.c.status,
-        t.c.metadata["priority"].as_string().label("priority"),
-        c.c.holder,
-        c.c.expires_at,
-    )
-    .select_from(t.outerjoin(c, _LIVE_CLAIM))
+    select(t.c.id, t.c.parent_id, t.c.item_type, t.c.title, t.c.status, t.c.metadata["priority"].as_string())
     .where(_LIVE)
     .order_by(t.c.created_at, t.c.id)
 )
-TREE_COLUMNS = ("id", "parent_id", "item_type", "title", "status", "priority", "holder", "expires_at")
+TREE_COLUMNS = ("id", "parent_id", "item_type", "title", "status", "priority")
 
 
-def live_items(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-    """Every item neither deleted nor archived, oldest first, with the holder and expiry of its
-    live claim (None without one)."""
-    rows = []
-    for values in conn.execute(_TREE, {"now": now}):
-        row = dict(zip(TREE_COLUMNS, values, strict=True))
-        row["expires_at"] = iso(row["expires_at"])
-        rows.append(row)
-    return rows
+def live_items(conn: Connection) -> list[dict[str, Any]]:
+    """Every item neither deleted nor archived, oldest first: what the tree shows of it."""
+    return [dict(zip(TREE_COLUMNS, values, strict=True)) for values in conn.execute(_TREE).all()]
+
+
+_OPEN_CLAIMS = select(c.c.work_item_id, c.c.holder, c.c.expires_at).where(c.c.ended_at.is_(None))
+
+
+def open_claims(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Every open claim (live, or expired and not yet taken over) by item: holder, expires_at."""
+    return {
+        item_id: {"holder": holder, "expires_at": iso(expires_at), "ended_at": None}
+        for item_id, holder, expires_at in conn.execute(_OPEN_CLAIMS)
+    }
 
 
 _before = t.alias("before")
@@ -103,17 +96,23 @@ def blocked_reasons(conn: Connection) -> dict[str, str | None]:
     return {item_id: reason for item_id, reason in conn.execute(_BLOCKED_REASONS)}
 
 
-_TEST_RESULTS = select(
-    v.c.name,
-    v.c.status,
-    v.c.metadata[("test_results", "passing")].as_integer(),
-    v.c.metadata[("test_results", "total")].as_integer(),
-).order_by(v.c.name_key)
+_PASSING = v.c.metadata[("test_results", "passing")].as_integer()
+_TESTS = v.c.metadata[("test_results", "total")].as_integer()
+_TEST_RESULTS = select(v.c.status, _PASSING, _TESTS, func.count()).group_by(v.c.status, _PASSING, _TESTS)
 
 
-def vendor_test_results(conn: Connection) -> list[tuple[str, str, int | None, int | None]]:
-    """(name, status, tests passing, tests in total) for every vendor, by name."""
-    return [(str(name), str(status), passing, total) for name, status, passing, total in conn.execute(_TEST_RESULTS)]
+def vendor_test_results(conn: Connection) -> list[tuple[str, int | None, int | None, int]]:
+    """(status, tests passing, tests in total, how many vendors have just these): the vendors
+    grouped, so that thousands of alike vendors come back as a few rows."""
+    return [(str(status), passing, tests, int(count)) for status, passing, tests, count in conn.execute(_TEST_RESULTS)]
+
+
+_BROKEN = select(v.c.name).where(v.c.status != "operational").order_by(v.c.name_key).limit(bindparam("limit"))
+
+
+def broken_vendors(conn: Connection, limit: int) -> list[str]:
+    """The names of the first `limit` vendors not operational, by name."""
+    return [str(name) for (name,) in conn.execute(_BROKEN, {"limit": limit})]
 
 
 # A dependency's entries name the dependency's own id; its two items are in its fields.
@@ -178,12 +177,13 @@ def names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     return {str(entity_id): str(name) for entity_id, name in conn.execute(stmt)}
 
 
-def live_claims(conn: Connection, item_ids: Iterable[str], now: datetime) -> dict[str, dict[str, Any]]:
-    """The live claims (holder, expires_at) of these items."""
+def open_claims_of(conn: Connection, item_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """`open_claims`, of these items only."""
     wanted = list(item_ids)
     if not wanted:
         return {}
-    stmt = select(c.c.work_item_id, c.c.holder, c.c.expires_at).where(
-        c.c.work_item_id.in_(wanted), c.c.ended_at.is_(None), c.c.expires_at > now
-    )
-    return {item_id: {"holder": holder, "expires_at": iso(expires)} for item_id, holder, expires in conn.execute(stmt)}
+    stmt = _OPEN_CLAIMS.where(c.c.work_item_id.in_(wanted))
+    return {
+        item_id: {"holder": holder, "expires_at": iso(expires_at), "ended_at": None}
+        for item_id, holder, expires_at in conn.execute(stmt)
+    }
