@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import re
@@ -196,6 +197,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
             began = time.perf_counter()
             seeded = seed(app, "x100")
             print(f"{backend} x100: loaded and livened in {time.perf_counter() - began:.1f} s", flush=True)
+            gc.collect()
+            gc.freeze()  # as `statusboard serve` does once started (wiring.build_server_app)
             rows += [(backend, name, samples) for name, samples in measure_pages(app, args).items()]
             with tempfile.TemporaryDirectory() as workdir, served(url, Path(workdir)) as address:
                 rows.append((backend, "http: GET /, nothing written since", measure_http(address, args)))
