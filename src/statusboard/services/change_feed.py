@@ -183,8 +183,14 @@ class ChangeFeed:
         this = asyncio.current_task()
         try:
             async with self._listening() as wakeups:
-                self._last_seq = await self._settled_seq()
-                ready.set_result(self._last_seq)
+                settled = await self._settled_seq()
+                if settled is None:  # everyone left while the primary did not answer
+                    self._watcher = None
+                    ready.set_exception(FellBehind())
+                    ready.exception()  # nobody may be left to retrieve it
+                    return
+                self._last_seq = settled
+                ready.set_result(settled)
                 while self._subscribers or self._joining:
                     try:
                         await wakeups.wait(self._last_seq, self._idle_read_s)
@@ -205,13 +211,16 @@ class ChangeFeed:
                 self._subscribers.clear()
             raise
 
-    async def _settled_seq(self) -> int:
+    async def _settled_seq(self) -> int | None:
+        """Where the log ends now; None if every subscriber left while the primary did not answer."""
         while True:
             try:
                 return await anyio.to_thread.run_sync(self._settled)
             except Exception as exc:  # the primary may be down: subscribers wait for it
                 log.info("the change watcher cannot read the log yet: %s", exc)
                 await asyncio.sleep(RETRY_AFTER_ERROR_S)
+                if not self._subscribers and not self._joining:
+                    return None
 
     async def _read_new(self) -> None:
         while True:

@@ -62,15 +62,19 @@ class ChangeStream(Response):
             group.cancel_scope.cancel()
 
     async def _stream(self, send: Send) -> None:
+        started = False
         try:
             async with self._feed.subscribe(self._since) as entries:
                 await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+                started = True
                 await self._write(send, f"retry: {RETRY_MS}\n\n".encode())
                 while True:
                     entry = await entries.next(timeout=self._heartbeat_s)
                     await self._write(send, b": keep-alive\n\n" if entry is None else event(entry))
         except (FellBehind, TimeoutError):
             pass  # dropped: the client reconnects and resumes from its last seq
+        if not started:  # the watcher stopped before this stream began: the client tries again
+            await send({"type": "http.response.start", "status": 503, "headers": [(b"retry-after", b"1")]})
         with anyio.move_on_after(1):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
