@@ -14,6 +14,8 @@ from statusboard.domain.clock import Clock, SystemClock
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.resilience.gateway import Resilience
 from statusboard.services.archiving import ArchivingService
+from statusboard.services.board import BoardService
+from statusboard.services.change_feed import ChangeFeed
 from statusboard.services.changes import ChangeLogService
 from statusboard.services.claims import ClaimService
 from statusboard.services.dependencies import DependencyService
@@ -25,7 +27,7 @@ from statusboard.services.session_prompts import SessionPromptService
 from statusboard.services.status import StatusService
 from statusboard.services.vendors import VendorService
 from statusboard.services.work_items import WorkItemService
-from statusboard.storage import schema
+from statusboard.storage import change_signal, schema
 from statusboard.storage.database import Database
 from statusboard.storage.engine import build_engine, is_sqlite, normalize_url
 from statusboard.storage.errors import LocalFileError, local_file_errors
@@ -50,6 +52,8 @@ class App:
     status: StatusService
     migration: MigrationService
     resilience: Resilience
+    change_feed: ChangeFeed  # the process's one change watcher (it runs while anyone subscribes)
+    board: BoardService
     warming: threading.Thread | None = None  # a server's build of the full status ahead of requests
 
     def close(self) -> None:
@@ -65,12 +69,14 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         schema.ensure_current(engine)
     db = Database(engine)
     clock = clock or SystemClock()
+    changes = ChangeLogService(db)
+    work_items = WorkItemService(db, clock)
     return App(
         settings=settings,
         db=db,
-        work_items=WorkItemService(db, clock),
+        work_items=work_items,
         dependencies=DependencyService(db, clock),
-        changes=ChangeLogService(db),
+        changes=changes,
         claims=ClaimService(db, clock),
         archiving=ArchivingService(db, clock),
         vendors=VendorService(db, clock),
@@ -81,6 +87,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         status=StatusService(db, clock, settings.markdown_path),
         migration=MigrationService(db, clock),
         resilience=Resilience(settings, db, clock),
+        change_feed=ChangeFeed(changes, lambda: change_signal.listening(db), lambda: change_signal.settled_seq(db)),
+        board=BoardService(db, clock, work_items),
     )
 
 

@@ -15,7 +15,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="statusboard", description="Shared project status over MCP.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("mcp", help="MCP server over stdio (what an AI client launches)")
-    serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, plus /health")
+    serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, /health, and the board at /")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     status = sub.add_parser("status", help="print the full status")
@@ -100,8 +100,13 @@ def _run_http(settings: Settings, host: str, port: int) -> int:
         sock.bind((host, port))
         sock.listen(128)
         bound = sock.getsockname()[1]
-        print(f"statusboard: serving MCP at http://{host}:{bound}/mcp (health: /health)", file=sys.stderr, flush=True)
-        config = uvicorn.Config(build_http_app(app, host), log_level="warning")
+        print(
+            f"statusboard: serving MCP at http://{host}:{bound}/mcp (health: /health, board: /)",
+            file=sys.stderr,
+            flush=True,
+        )
+        # Event streams never end by themselves: at shutdown they get this long, then are cut.
+        config = uvicorn.Config(build_http_app(app, host), log_level="warning", timeout_graceful_shutdown=2)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
