@@ -15,7 +15,7 @@ Core, checks through the service that the data reads back correctly, then measur
 - mcp, ping:          call_tool("ping", {}) round trip, interleaved with the query above
 
 With `--ab`, the leaf query is also measured two ways in one loop, alternating each
-iteration (the A/B of how the read runs its SQL; docs/decisions/0003-ways-to-run-sql.md):
+iteration (the A/B of how the read runs its SQL; docs/decisions/0004-ways-to-run-sql.md):
 
 - direct: as the service runs it, one statement on a kept driver connection (`read_direct`)
 - pooled: the same service call with the kept connections taken away: a pooled connection

@@ -3,6 +3,7 @@ session prompts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from statusboard.domain.deployments import NewDeployment

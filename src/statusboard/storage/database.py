@@ -6,7 +6,7 @@ fail half-way with "database is locked". On PostgreSQL, serialization failures a
 deadlocks abort the whole transaction, which is then run again from the start, a
 bounded number of times. Reads never hold a transaction open between requests.
 
-Two ways to run SQL, both Core (docs/decisions/0003-ways-to-run-sql.md): through
+Two ways to run SQL, both Core (docs/decisions/0004-ways-to-run-sql.md): through
 SQLAlchemy on a pooled connection (`reading`, `snapshot`, `write`), and, for the hot
 paths only, compiled once and run by the driver on a kept connection (`read_direct`,
 `write_direct`; storage/direct.py, storage/driver_sql.py). This is the storage edge:

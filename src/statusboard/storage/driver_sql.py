@@ -10,7 +10,7 @@ UTC text, JSON text; psycopg: JSONB) and converts rows with SQLAlchemy's own res
 processors, so a value reads and writes exactly as it would through SQLAlchemy. psycopg
 prepares the statement on the server after a few runs. Everything else runs its Core
 statements through SQLAlchemy on a pooled connection (`Database.reading`, `write`): see
-docs/decisions/0003-ways-to-run-sql.md for which is which and why.
+docs/decisions/0004-ways-to-run-sql.md for which is which and why.
 """
 
 from __future__ import annotations
