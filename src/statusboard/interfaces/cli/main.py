@@ -65,6 +65,7 @@ def _run_stdio(settings: Settings) -> int:
     import anyio
     from mcp.server.stdio import stdio_server
 
+    from statusboard.interfaces.mcp import stdio_streams
     from statusboard.interfaces.mcp.server import build_server
     from statusboard.wiring import build_server_app
 
@@ -73,7 +74,8 @@ def _run_stdio(settings: Settings) -> int:
     async def serve() -> None:
         server = build_server(app)
         async with stdio_server() as (read, write):
-            await server.run(read, write, server.create_initialization_options())
+            reader, writer = stdio_streams.wrap(read, write)
+            await server.run(reader, writer, server.create_initialization_options())
 
     try:
         anyio.run(serve)
