@@ -14,6 +14,10 @@ from statusboard.interfaces.errors import as_statusboard_error, exit_code
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="statusboard", description="Shared project status over MCP.")
     sub = parser.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="set statusboard up in this project: .statusboard/ and the MCP client configs")
+    clients = ["claude-code", "vscode", "claude-desktop", "all"]
+    init.add_argument("--client", choices=clients, default="all", help="the client(s) to configure")
+    init.add_argument("--force", action="store_true", help="replace a statusboard entry that init did not write")
     sub.add_parser("mcp", help="MCP server over stdio (what an AI client launches)")
     serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, /health, and the board at /")
     serve.add_argument("--host", default="127.0.0.1")
@@ -38,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="statusboard: %(message)s")
     try:
         settings = Settings.from_env()
+        if args.command == "init":
+            from statusboard.interfaces.cli.init import run_init
+
+            return run_init(settings, args.client, args.force)
         if args.command == "mcp":
             return _run_stdio(settings)
         if args.command == "serve":
