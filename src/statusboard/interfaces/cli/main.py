@@ -25,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print the full status")
     status.add_argument("--format", choices=["json", "markdown"], default="json")
     status.add_argument("--write", action="store_true", help="also write the status file atomically")
+    log = sub.add_parser("log", help="the change log for people, one line per write; --follow for new ones")
+    log.add_argument("--follow", "-f", action="store_true", help="keep printing new writes as they commit")
+    log.add_argument("--since", type=_seq, metavar="SEQ", help="every entry after this seq (default: the last N)")
+    log.add_argument("--limit", "-n", type=_seq, default=20, metavar="N", help="the last N entries, without --since")
     migrate = sub.add_parser("migrate", help="import a legacy .project_status.md, everything or nothing")
     migrate.add_argument("path")
     migrate.add_argument("--dry-run", action="store_true", help="report what would happen and change nothing")
@@ -34,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
     return parser
+
+
+def _seq(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_http(settings, args.host, args.port)
         if args.command == "status":
             return _status(settings, args.format, args.write)
+        if args.command == "log":
+            from statusboard.interfaces.cli.log import run_log
+
+            return run_log(settings, follow=args.follow, since=args.since, limit=args.limit)
         if args.command == "migrate":
             from statusboard.interfaces.cli.migrate import run_migrate
 
