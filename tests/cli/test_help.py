@@ -1,18 +1,21 @@
 """--help on every command lists its options with their defaults and the settings it reads;
---version."""
+--version; docs/reference.md documents every command and setting."""
 
 from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from statusboard.config import SETTINGS, Settings
 from statusboard.interfaces.cli.help import COMMAND_SETTINGS, commands
 from statusboard.interfaces.cli.main import _parser, main
+from tests.cli.checkout import ROOT
 
 COMMANDS = [path for path, _, _ in commands(_parser())]
 
@@ -74,6 +77,32 @@ def test_the_described_defaults_are_the_ones_settings_use() -> None:
     assert described["STATUSBOARD_CACHE_PATH"] == defaults.cache_path
     assert described["STATUSBOARD_MARKDOWN_PATH"] == defaults.markdown_path
     assert described["STATUSBOARD_CACHE_TTL_MINUTES"] == str(defaults.cache_ttl_minutes)
+
+
+def test_the_reference_documents_every_command() -> None:
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### `statusboard ([^`]*?)`", reference, flags=re.MULTILINE))
+    for path in COMMANDS:
+        if path and path not in ("db",):  # a group: its commands are documented
+            assert any(heading == path or heading.startswith(f"{path} ") for heading in headings), path
+
+
+def test_the_reference_lists_every_setting_with_its_default() -> None:
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| `(STATUSBOARD_\w+)` \| (.*?) \|", reference, flags=re.MULTILINE)
+    }
+    for setting in SETTINGS:
+        assert setting.name in rows, setting.name
+        assert setting.default.split(" (")[0] in rows[setting.name].replace("`", ""), setting.name
+
+
+def test_the_readme_links_the_reference_not_a_file_outside_the_clone() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared/" not in readme
+    assert "(docs/reference.md)" in readme
+    assert Path(ROOT / "docs" / "reference.md").is_file()
 
 
 def test_init_offers_the_clients_it_knows() -> None:
