@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from statusboard.config import SETTINGS, Settings
-from statusboard.interfaces.cli.help import COMMAND_SETTINGS, commands
+from statusboard.interfaces.cli.help import COMMAND_SETTINGS, commands, shows_default
 from statusboard.interfaces.cli.main import _parser, main
 from tests.cli.checkout import ROOT
 
@@ -29,11 +29,7 @@ def help_of(path: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 def options_with_defaults(path: str) -> list[argparse.Action]:
     parser = dict((found, command) for found, command, _ in commands(_parser()))[path]
-    return [
-        action
-        for action in parser._actions
-        if action.option_strings and action.nargs != 0 and action.default not in (None, argparse.SUPPRESS)
-    ]
+    return [action for action in parser._actions if shows_default(action)]
 
 
 def test_every_command_says_which_settings_it_reads() -> None:

@@ -32,6 +32,10 @@ COMMAND_SETTINGS: dict[str, tuple[SettingInfo, ...]] = {
     "migrate": (DATABASE_URL, CLIENT_ID),
     "db": (DATABASE_URL,),
     "db upgrade": (DATABASE_URL,),
+    "agent": (DATABASE_URL,),
+    "agent add": (DATABASE_URL,),
+    "agent list": (DATABASE_URL,),
+    "agent revoke": (DATABASE_URL,),
 }
 NOTES: dict[str, str] = {
     "init": "The configurations get these settings as absolute paths, from the environment or their defaults.",
@@ -39,14 +43,18 @@ NOTES: dict[str, str] = {
 }
 
 
+def shows_default(action: argparse.Action) -> bool:
+    """An option that takes a value and has one when not given."""
+    unset = action.default is None or action.default is argparse.SUPPRESS or action.default == []
+    return bool(action.option_strings) and action.nargs != 0 and not unset
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Appends `(default: …)` to every option that takes a value and has a default."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
-        takes_value = action.nargs != 0
-        has_default = action.default is not None and action.default is not argparse.SUPPRESS
-        if takes_value and has_default and action.option_strings and "default" not in text:
+        if shows_default(action) and "default" not in text:
             return f"{text} (default: %(default)s)".strip()
         return text
 
@@ -63,6 +71,9 @@ def settings_epilog(settings: tuple[SettingInfo, ...], note: str | None = None) 
 def describe(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     for path, command, summary in commands(parser):
         command.formatter_class = HelpFormatter
+        for action in command._actions:
+            if action.help is None and shows_default(action):  # argparse shows no line without help
+                action.help = "(default: %(default)s)"
         if command.description is None and summary:
             command.description = summary
         settings = COMMAND_SETTINGS.get(path)

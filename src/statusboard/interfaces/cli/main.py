@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from statusboard import __version__
 from statusboard.config import Settings
-from statusboard.interfaces.cli.help import describe
 from statusboard.interfaces.errors import as_statusboard_error, exit_code
 
 
@@ -23,8 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="replace a statusboard entry that init did not write")
     sub.add_parser("mcp", help="MCP server over stdio (what an AI client launches)")
     serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, /health, and the board at /")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
     status = sub.add_parser("status", help="print the full status")
     status.add_argument("--format", choices=["json", "markdown"], default="json", help="JSON or the status file's text")
     status.add_argument("--write", action="store_true", help="also write the status file atomically")
@@ -50,6 +49,8 @@ def _seq(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from statusboard.interfaces.cli.help import describe  # here, so that the imports above stay one per command
+
     args = describe(_parser()).parse_args(argv)
     # stdout belongs to the MCP protocol under `mcp`: every log line goes to stderr.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="statusboard: %(message)s")
