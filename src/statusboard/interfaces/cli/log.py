@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TextIO
 
 import anyio
@@ -24,7 +24,7 @@ from statusboard.services.change_feed import FellBehind, Subscription
 from statusboard.services.changes import ChangeLogService
 from statusboard.wiring import App, build_app
 
-Entry = dict[str, Any]
+Entry = Mapping[str, Any]  # a change-log entry, however typed
 READ_PAGE = 500
 DEFAULT_LIMIT = 20
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _BARE = re.compile(r"[\w.:@/+-]+")
 
 
-def entry_line(entry: dict[str, Any], title: str | None) -> str:
+def entry_line(entry: Mapping[str, Any], title: str | None) -> str:
     parts = [
         f"#{entry['seq']}",
         local_time(entry["at"]),
@@ -44,7 +45,7 @@ def local_time(at: str) -> str:
     return datetime.fromisoformat(at).astimezone().isoformat(sep=" ", timespec="seconds")
 
 
-def changed_fields(fields: dict[str, Any], *, creating: bool) -> str:
+def changed_fields(fields: Mapping[str, Any], *, creating: bool) -> str:
     shown = []
     for name, value in fields.items():
         if _secret(name) or (creating and (name in NAMING_FIELDS or value in (None, {}, []))):
@@ -53,7 +54,7 @@ def changed_fields(fields: dict[str, Any], *, creating: bool) -> str:
     return " ".join(shown)
 
 
-def title_of(entry: dict[str, Any]) -> str | None:
+def title_of(entry: Mapping[str, Any]) -> str | None:
     """The title or name the entry itself carries (a create, or a write that renamed)."""
     fields = entry.get("fields") or {}
     for name in NAMING_FIELDS:
