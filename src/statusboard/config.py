@@ -34,3 +34,36 @@ class Settings:
             client_id=env.get("STATUSBOARD_CLIENT_ID") or None,
             cache_ttl_minutes=ttl_minutes,
         )
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """One setting as people read about it: the commands' --help and docs/reference.md show these."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+DATABASE_URL = SettingInfo(
+    "STATUSBOARD_DATABASE_URL",
+    f"{DEFAULT_DATABASE_URL} (relative to the working directory)",
+    "primary store; postgresql://user@host:port/db for PostgreSQL",
+)
+CACHE_PATH = SettingInfo(
+    "STATUSBOARD_CACHE_PATH",
+    ".statusboard/cache.db",
+    "local SQLite cache and write journal, used when the primary is unreachable",
+)
+MARKDOWN_PATH = SettingInfo("STATUSBOARD_MARKDOWN_PATH", ".project_status.md", "the human-readable status file")
+GIT_REPO = SettingInfo(
+    "STATUSBOARD_GIT_REPO", "the working directory", "git repository whose committed status file is a fallback layer"
+)
+CLIENT_ID = SettingInfo(
+    "STATUSBOARD_CLIENT_ID",
+    "the MCP client's declared name (clientInfo.name)",
+    "who is acting; recorded as created_by / updated_by",
+)
+CACHE_TTL_MINUTES = SettingInfo("STATUSBOARD_CACHE_TTL_MINUTES", "30", "age after which cached data is not served")
+
+SETTINGS: tuple[SettingInfo, ...] = (DATABASE_URL, CACHE_PATH, MARKDOWN_PATH, GIT_REPO, CLIENT_ID, CACHE_TTL_MINUTES)

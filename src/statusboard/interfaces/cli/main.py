@@ -7,22 +7,32 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from statusboard import __version__
 from statusboard.config import Settings
 from statusboard.interfaces.errors import as_statusboard_error, exit_code
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="statusboard", description="Shared project status over MCP.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"statusboard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = sub.add_parser("init", help="set statusboard up in this project: .statusboard/ and the MCP client configs")
+    clients = ["claude-code", "vscode", "claude-desktop", "all"]
+    init.add_argument("--client", choices=clients, default="all", help="the client(s) to configure")
+    init.add_argument("--force", action="store_true", help="replace a statusboard entry that init did not write")
     sub.add_parser("mcp", help="MCP server over stdio (what an AI client launches)")
     serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, /health, and the board at /")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     status = sub.add_parser("status", help="print the full status")
-    status.add_argument("--format", choices=["json", "markdown"], default="json")
+    status.add_argument("--format", choices=["json", "markdown"], default="json", help="JSON or the status file's text")
     status.add_argument("--write", action="store_true", help="also write the status file atomically")
+    log = sub.add_parser("log", help="the change log for people, one line per write; --follow for new ones")
+    log.add_argument("--follow", "-f", action="store_true", help="keep printing new writes as they commit")
+    log.add_argument("--since", type=_seq, metavar="SEQ", help="every entry after this seq (default: the last N)")
+    log.add_argument("--limit", "-n", type=_seq, default=20, metavar="N", help="the last N entries, without --since")
     migrate = sub.add_parser("migrate", help="import a legacy .project_status.md, everything or nothing")
-    migrate.add_argument("path")
+    migrate.add_argument("path", help="the legacy status file")
     migrate.add_argument("--dry-run", action="store_true", help="report what would happen and change nothing")
     migrate.add_argument("--skip-invalid", action="store_true", help="import the readable entries, list the rest")
     migrate.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -32,18 +42,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seq(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from statusboard.interfaces.cli.help import describe  # here, so that the imports above stay one per command
+
+    args = describe(_parser()).parse_args(argv)
     # stdout belongs to the MCP protocol under `mcp`: every log line goes to stderr.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="statusboard: %(message)s")
     try:
         settings = Settings.from_env()
+        if args.command == "init":
+            from statusboard.interfaces.cli.init import run_init
+
+            return run_init(settings, args.client, args.force)
         if args.command == "mcp":
             return _run_stdio(settings)
         if args.command == "serve":
             return _run_http(settings, args.host, args.port)
         if args.command == "status":
             return _status(settings, args.format, args.write)
+        if args.command == "log":
+            from statusboard.interfaces.cli.log import run_log
+
+            return run_log(settings, follow=args.follow, since=args.since, limit=args.limit)
         if args.command == "migrate":
             from statusboard.interfaces.cli.migrate import run_migrate
 
