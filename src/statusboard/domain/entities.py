@@ -144,15 +144,20 @@ class ClaimLease(TypedDict):
     ended_at: str | None
 
 
-class Claim(ClaimLease):
-    """A row of `work_item_claims`."""
+class ArchivedClaim(ClaimLease):
+    """A claim as an archived item keeps it: without its token (a secret, and useless there)."""
 
     id: str
     work_item_id: str
     epoch: int
-    token: str
     claimed_at: str
     end_reason: str | None
+
+
+class Claim(ArchivedClaim):
+    """A row of `work_item_claims`."""
+
+    token: str
 
 
 class ClaimGrant(TypedDict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
@@ -45,6 +45,19 @@ PRIORITIES = ("high", "medium", "low")
 NO_PRIORITY = "unset"
 
 
+class WorkItemCounts(TypedDict):
+    total_count: int
+    by_type: dict[str, int]
+    by_status: dict[str, int]
+    by_priority: dict[str, int]  # high, medium, low, and "unset"
+
+
+class ActiveWorkItems(WorkItemCounts):
+    """The status report's `active_work_items`."""
+
+    archived_count: int | None  # None where a fallback layer cannot tell
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -57,7 +70,7 @@ def _vendor_health(conn: Connection) -> VendorHealth:
     return vendor_health(by_status.get("operational", 0), sum(by_status.values()))
 
 
-def _active_work_items(conn: Connection) -> dict[str, Any]:
+def _active_work_items(conn: Connection) -> ActiveWorkItems:
     return {**work_item_counts(items_repo.live_summary(conn)), "archived_count": archive_repo.count(conn)}
 
 
@@ -140,7 +153,7 @@ def stale(touched: Iterable[tuple[str, str]]) -> frozenset[str] | None:
     return frozenset(part.name for part in SUMMARY + FILE_SECTIONS if not part.shows.isdisjoint(changed))
 
 
-def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
+def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> WorkItemCounts:
     by_type = dict.fromkeys((kind.value for kind in ItemType), 0)
     by_status = dict.fromkeys(STATUSES, 0)
     by_priority = dict.fromkeys((*PRIORITIES, NO_PRIORITY), 0)

@@ -9,7 +9,7 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import Connection, delete, func, or_, select
 
 from statusboard.domain.clock import as_utc, iso
-from statusboard.domain.entities import Dependency, WorkItem
+from statusboard.domain.entities import ArchivedClaim, Dependency, WorkItem
 from statusboard.storage.repositories import dependencies as dependencies_repo
 from statusboard.storage.repositories import work_items as items_repo
 from statusboard.storage.repositories.rows import plain_dict
@@ -25,7 +25,7 @@ class ArchiveRecord(TypedDict):
 
     item: WorkItem
     dependencies: list[Dependency]
-    claims: list[dict[str, Any]]
+    claims: list[ArchivedClaim]
 
 
 def snapshot(
@@ -58,7 +58,7 @@ def move(conn: Connection, ids: list[str], now: datetime, actor: str) -> list[Wo
     for claim in claims:
         claim = {**claim, **{k: iso(claim[k]) for k in ("claimed_at", "expires_at", "ended_at")}}
         claim.pop("token")  # a token is a secret and is useless once archived
-        kept[claim["work_item_id"]]["claims"].append(claim)
+        kept[claim["work_item_id"]]["claims"].append(cast(ArchivedClaim, claim))
     if items:
         conn.execute(
             a.insert(),
