@@ -85,8 +85,8 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[Body]]) -> StatusD
             by_id[body["id"]] = work_item_outline(body)
     deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
     deployments = [_with_vendors(deployment, by_name) for deployment in deployments]
-    # An enhancement's body holds every field the file shows once it has a title (an outage's
-    # update of one the view did not know has only the fields it changed); a prompt's, always.
+    # An enhancement's body is taken for what the file shows once it has a title: an outage's
+    # update of one the view did not know holds only the fields it changed. A prompt's is whole.
     enhancements = (e for e in entities.get(ENHANCEMENT, ()) if "title" in e)
     prompts = entities.get(SESSION_PROMPT, ())
     return replace(

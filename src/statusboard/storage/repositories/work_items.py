@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from statusboard.domain.clock import iso
-from statusboard.domain.entities import OutlineRow, WorkItem, WorkItemOutline
+from statusboard.domain.entities import OUTLINE_FIELDS, OutlineRow, WorkItem, WorkItemOutline
 from statusboard.storage.repositories.rows import STREAMED_ROWS, as_dict, column_names, records
 from statusboard.storage.tables import work_items as t
 
@@ -166,19 +166,11 @@ def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItem]:
     return {row[0]: to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).all()}
 
 
+_OUTLINE_COLUMNS = {column.name: column for column in t.c} | {
+    "priority": t.c.metadata["priority"].as_string().label("priority")
+}
 _OUTLINE = (
-    select(  # in OUTLINE_FIELDS order: `live_outline_rows` is read by position
-        t.c.id,
-        t.c.parent_id,
-        t.c.depth,
-        t.c.item_type,
-        t.c.title,
-        t.c.status,
-        t.c.metadata["priority"].as_string().label("priority"),
-        t.c.branch_name,
-        t.c.commit_hash,
-        t.c.pr_number,
-    )
+    select(*(_OUTLINE_COLUMNS[name] for name in OUTLINE_FIELDS))  # `live_outline_rows` reads them by position
     .where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
     .order_by(t.c.created_at, t.c.id)
 )
