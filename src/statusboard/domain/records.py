@@ -154,8 +154,13 @@ class EnhancementOutline(TypedDict):
     depends_on: list[str]  # enhancement ids
 
 
-class Enhancement(EnhancementOutline):
+class ReportedEnhancement(EnhancementOutline):
+    """What the status report's `pending_enhancements` and the board show: the outline and its version."""
+
     version: int
+
+
+class Enhancement(ReportedEnhancement):
     created_at: str
     updated_at: str
     created_by: str

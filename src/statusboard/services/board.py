@@ -18,7 +18,7 @@ from statusboard.domain.claims import is_live
 from statusboard.domain.clock import Clock
 from statusboard.domain.enhancements import PENDING
 from statusboard.domain.entities import ChangeLogEntry, ClaimLease, Predecessor, WorkItemHeadline, WorkItemNode
-from statusboard.domain.records import EnhancementOutline
+from statusboard.domain.records import ReportedEnhancement
 from statusboard.services.deployments import deployment_views
 from statusboard.services.item_history import field_changes
 from statusboard.services.work_items import WorkItemService
@@ -124,7 +124,7 @@ class BoardService:
                     "blocked": _blocked(conn, items),
                     "vendors": _vendor_health(repo.vendor_test_results(conn), repo.broken_vendors(conn, BROKEN_SHOWN)),
                     "deployments": deployment_views(conn, deployments_repo.newest(conn, DEPLOYMENTS_SHOWN)),
-                    "quarters": _by_quarter(enhancements_repo.outline(conn, PENDING)),
+                    "quarters": _by_quarter(enhancements_repo.reported(conn, PENDING)),
                     "changes": _named(conn, repo.latest_changes(conn, seq, CHANGES_SHOWN)),
                 }
                 kept = _Kept(seq, items, repo.open_claims(conn), parts)
@@ -246,8 +246,8 @@ def _vendor_health(results: list[tuple[str, int | None, int | None, int]], broke
     }
 
 
-def _by_quarter(enhancements: list[EnhancementOutline]) -> list[dict[str, Any]]:
-    quarters: dict[str, list[EnhancementOutline]] = {}
+def _by_quarter(enhancements: list[ReportedEnhancement]) -> list[dict[str, Any]]:
+    quarters: dict[str, list[ReportedEnhancement]] = {}
     for row in enhancements:
         quarters.setdefault(row["target_quarter"], []).append(row)
     return [

@@ -132,7 +132,7 @@ SUMMARY = (
     Part("vendor_health", frozenset({VENDORS}), _vendor_health),
     Part("active_work_items", frozenset({WORK_ITEMS, ARCHIVED_COUNT}), _active_work_items),
     Part("recent_deployments", frozenset({DEPLOYMENTS}), _recent_deployments),
-    Part("pending_enhancements", frozenset({ENHANCEMENTS}), lambda conn: enhancements_repo.outline(conn, PENDING)),
+    Part("pending_enhancements", frozenset({ENHANCEMENTS}), lambda conn: enhancements_repo.reported(conn, PENDING)),
 )
 # The status file's sections as text, in file order.
 FILE_SECTIONS = (

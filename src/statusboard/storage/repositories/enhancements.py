@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, select, update
 
-from statusboard.domain.records import Enhancement, EnhancementOutline
+from statusboard.domain.records import Enhancement, EnhancementOutline, ReportedEnhancement
 from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import enhancement_dependencies as ed
 from statusboard.storage.tables import enhancements as e
@@ -70,11 +70,15 @@ _OUTLINE = select(
 ).order_by(e.c.created_at, e.c.id)
 
 
-def outline(conn: Connection, statuses: tuple[str, ...] | None = None) -> list[EnhancementOutline]:
-    """What the status report shows of each enhancement (of these statuses, then with its
-    version too), in the order they were planned."""
-    stmt = _OUTLINE if statuses is None else _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
-    return cast(list[EnhancementOutline], _with_links(conn, records(conn.execute(stmt))))
+def outline(conn: Connection) -> list[EnhancementOutline]:
+    """What the status file shows of each enhancement, in the order they were planned."""
+    return cast(list[EnhancementOutline], _with_links(conn, records(conn.execute(_OUTLINE))))
+
+
+def reported(conn: Connection, statuses: tuple[str, ...]) -> list[ReportedEnhancement]:
+    """What the status report shows of each enhancement of these statuses, in the order they were planned."""
+    stmt = _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
+    return cast(list[ReportedEnhancement], _with_links(conn, records(conn.execute(stmt))))
 
 
 def _with_links(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
