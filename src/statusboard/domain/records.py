@@ -1,9 +1,11 @@
 """The shapes the project records travel in: vendors, deployments, enhancements, the
 configuration and session prompts (see `entities.py` for what the shapes are and why).
 
-A record has its full shape, as stored and returned, and the narrower one the status file
-shows of it (`...Outline` / `...Shown`), which the full one extends: the file's readers and the
-fallback layers build only that.
+A record has its full shape, as stored and returned, and a narrower one for what the status
+file shows of it (`...Outline`, `...Shown`), which is all the file's readers and the fallback
+layers can build. Where the two agree on every key they share, the full shape extends the
+narrower one; a vendor's cannot (the file gives no id), nor a deployment's outline (it names
+its vendors and work items, where the full shape holds them whole).
 """
 
 from __future__ import annotations
