@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
 
+from statusboard.domain.entities import Claim, ClaimLease
 from statusboard.domain.errors import ClaimConflictError, LeaseExpiredError
 
 DEFAULT_LEASE_SECONDS = 900
@@ -30,11 +30,11 @@ def token(epoch: int, secret: str) -> str:
     return f"{epoch}.{secret}"
 
 
-def is_live(claim: dict[str, Any] | None, now: datetime) -> bool:
+def is_live(claim: ClaimLease | None, now: datetime) -> bool:
     return claim is not None and claim["ended_at"] is None and datetime.fromisoformat(claim["expires_at"]) > now
 
 
-def write_refusal(claim: dict[str, Any] | None, token: str | None, now: datetime) -> Exception | None:
+def write_refusal(claim: Claim | None, token: str | None, now: datetime) -> Exception | None:
     """Why a write carrying `token` (or none) may not touch an item whose open claim is `claim`."""
     live = claim if is_live(claim, now) else None
     if token is None:

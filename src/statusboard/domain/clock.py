@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, overload
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -23,6 +23,12 @@ class SystemClock:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands timestamps back without a zone; every stored timestamp is UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@overload
+def iso(value: datetime) -> str: ...
+@overload
+def iso(value: datetime | None) -> str | None: ...
 
 
 def iso(value: datetime | None) -> str | None:

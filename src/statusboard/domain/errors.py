@@ -11,6 +11,7 @@ StatusboardError
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -49,7 +50,7 @@ class NotFoundError(StatusboardError):
 class VersionConflictError(StatusboardError):
     code = "VersionConflictError"
 
-    def __init__(self, expected: int, actual: int, current: dict[str, Any]) -> None:
+    def __init__(self, expected: int, actual: int, current: Mapping[str, Any]) -> None:
         super().__init__(
             f"version mismatch: expected {expected}, actual {actual}",
             {"expected_version": expected, "actual_version": actual, "current": current},

@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from statusboard.domain.entities import WorkItemOutline
+from statusboard.domain.records import (
+    DeploymentMeta,
+    DeploymentOutline,
+    EnhancementOutline,
+    SessionPromptShown,
+    VendorMeta,
+    VendorOutline,
+)
 from statusboard.domain.status_markdown import StatusData
 
 VENDORS = "vendors"
@@ -46,7 +55,7 @@ class CountMismatch:
 class ParsedVendor:
     name: str
     status: str
-    metadata: dict[str, Any]  # only the keys the line shows
+    metadata: VendorMeta  # only the keys the line shows
     line: int
 
 
@@ -78,6 +87,10 @@ class ParsedEnhancement:
 
 @dataclass(frozen=True)
 class ParsedWorkItem:
+    """A work item's line as read: a WorkItemOutline before ids are resolved. The line may give no
+    id, and names the item's parent only by where it stands (the nearest shallower line above),
+    which `as_status_data` and the migration turn into ids."""
+
     id: str | None
     item_type: str
     title: str
@@ -121,18 +134,18 @@ class ParsedStatus:
         ]
 
 
-def deployment_metadata(deployment: ParsedDeployment) -> dict[str, Any]:
+def deployment_metadata(deployment: ParsedDeployment) -> DeploymentMeta:
     """The metadata a deployment is recorded with: the commit, and whatever else the file shows."""
-    optional = {
-        "pr_number": deployment.pr_number,
-        "pr_title": deployment.pr_title,
-        "test_summary": deployment.test_summary,
-        "constitutional_compliance": deployment.constitutional_compliance,
-    }
-    return {
-        "commit_hash": deployment.commit_hash,
-        **{key: value for key, value in optional.items() if value is not None},
-    }
+    metadata: DeploymentMeta = {"commit_hash": deployment.commit_hash}
+    if deployment.pr_number is not None:
+        metadata["pr_number"] = deployment.pr_number
+    if deployment.pr_title is not None:
+        metadata["pr_title"] = deployment.pr_title
+    if deployment.test_summary is not None:
+        metadata["test_summary"] = deployment.test_summary
+    if deployment.constitutional_compliance is not None:
+        metadata["constitutional_compliance"] = deployment.constitutional_compliance
+    return metadata
 
 
 def as_status_data(parsed: ParsedStatus) -> StatusData:
@@ -157,11 +170,11 @@ def _ids_by_line(entries: list[tuple[int, str | None]]) -> dict[int, str]:
     return ids
 
 
-def _vendor_data(vendor: ParsedVendor) -> dict[str, Any]:
-    return {"name": vendor.name, "status": vendor.status, "metadata": dict(vendor.metadata)}
+def _vendor_data(vendor: ParsedVendor) -> VendorOutline:
+    return {"name": vendor.name, "status": vendor.status, "metadata": vendor.metadata.copy()}
 
 
-def _deployment_data(deployment: ParsedDeployment) -> dict[str, Any]:
+def _deployment_data(deployment: ParsedDeployment) -> DeploymentOutline:
     return {
         "timestamp": deployment.timestamp.isoformat(),
         "commit_hash": deployment.commit_hash,
@@ -172,12 +185,12 @@ def _deployment_data(deployment: ParsedDeployment) -> dict[str, Any]:
     }
 
 
-def _enhancements_data(enhancements: tuple[ParsedEnhancement, ...]) -> list[dict[str, Any]]:
+def _enhancements_data(enhancements: tuple[ParsedEnhancement, ...]) -> list[EnhancementOutline]:
     ids_by_line = _ids_by_line([(enhancement.line, enhancement.id) for enhancement in enhancements])
     return [_enhancement_data(enhancement, ids_by_line[enhancement.line]) for enhancement in enhancements]
 
 
-def _enhancement_data(enhancement: ParsedEnhancement, enhancement_id: str) -> dict[str, Any]:
+def _enhancement_data(enhancement: ParsedEnhancement, enhancement_id: str) -> EnhancementOutline:
     return {
         "id": enhancement_id,
         "title": enhancement.title,
@@ -190,7 +203,7 @@ def _enhancement_data(enhancement: ParsedEnhancement, enhancement_id: str) -> di
     }
 
 
-def _work_items_data(items: tuple[ParsedWorkItem, ...]) -> list[dict[str, Any]]:
+def _work_items_data(items: tuple[ParsedWorkItem, ...]) -> list[WorkItemOutline]:
     ids_by_line = _ids_by_line([(item.line, item.id) for item in items])
     return [
         {
@@ -209,7 +222,7 @@ def _work_items_data(items: tuple[ParsedWorkItem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def _prompt_data(prompt: ParsedSessionPrompt) -> dict[str, Any]:
+def _prompt_data(prompt: ParsedSessionPrompt) -> SessionPromptShown:
     return {
         "recorded_at": datetime.combine(prompt.date, time(), UTC).isoformat(),
         "session_id": prompt.session_id,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
+
+from statusboard.domain.records import VendorMeta
 
 VENDOR_FIELDS = ("operational_status", "test_results", "format_support", "version")
 # The contract's four count checks, by the section they count; work items are checked too.
@@ -14,6 +16,36 @@ COUNT_CHECKS = {
     "session_prompts": "session_prompts",
     "work_items": "work_items",
 }
+
+
+class VendorFields(TypedDict):
+    """What the reconciliation compares of a vendor, as the file gives it or the database holds it."""
+
+    status: str
+    metadata: VendorMeta
+
+
+class CountCheck(TypedDict):
+    source: int
+    migrated: int
+    match: bool
+
+
+class VendorMetadataCheck(TypedDict):
+    fields_validated: list[str]
+    completeness_percentage: float
+    match: bool
+
+
+Reconciliation = dict[str, CountCheck | VendorMetadataCheck]  # by check: vendor_count, ..., vendor_metadata
+
+
+class ReportedProblem(TypedDict):
+    """An entry of the migration report's `errors` and `skipped`."""
+
+    line: int
+    section: str | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -33,11 +65,11 @@ class Count:
     def match(self) -> bool:
         return self.matched == self.source and self.surplus == 0
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CountCheck:
         return {"source": self.source, "migrated": self.migrated, "match": self.match}
 
 
-def vendor_field_matches(source: dict[str, Any], stored: dict[str, Any] | None) -> int:
+def vendor_field_matches(source: VendorFields, stored: VendorFields | None) -> int:
     """How many of the four checked vendor fields the database holds as the file gave them."""
     if stored is None:
         return 0
@@ -52,10 +84,10 @@ def vendor_field_matches(source: dict[str, Any], stored: dict[str, Any] | None) 
     )
 
 
-def reconciliation(counts: dict[str, Count], vendor_fields_matched: int, vendors_in_source: int) -> dict[str, Any]:
+def reconciliation(counts: dict[str, Count], vendor_fields_matched: int, vendors_in_source: int) -> Reconciliation:
     checked = vendors_in_source * len(VENDOR_FIELDS)
     completeness = 100.0 if checked == 0 else round(100 * vendor_fields_matched / checked, 2)
-    result: dict[str, Any] = {COUNT_CHECKS[section]: count.as_dict() for section, count in counts.items()}
+    result: Reconciliation = {COUNT_CHECKS[section]: count.as_dict() for section, count in counts.items()}
     result["vendor_metadata"] = {
         "fields_validated": list(VENDOR_FIELDS),
         "completeness_percentage": completeness,
@@ -64,7 +96,7 @@ def reconciliation(counts: dict[str, Count], vendor_fields_matched: int, vendors
     return result
 
 
-def all_match(result: dict[str, Any]) -> bool:
+def all_match(result: Reconciliation) -> bool:
     return all(check["match"] for check in result.values())
 
 

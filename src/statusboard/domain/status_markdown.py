@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import product
@@ -25,6 +25,8 @@ from typing import Any, NamedTuple
 
 from statusboard.domain.deployments import ordered_test_summary
 from statusboard.domain.enhancements import display_quarter
+from statusboard.domain.entities import OutlineRow, WorkItemOutline
+from statusboard.domain.records import DeploymentOutline, EnhancementOutline, SessionPromptShown, VendorOutline
 from statusboard.domain.vendors import FORMATS
 
 TITLE = "# Project Status"
@@ -36,11 +38,13 @@ _HEADER_LIKE = re.compile(r"^\\*#")
 
 @dataclass
 class StatusData:
-    vendors: list[dict[str, Any]] = field(default_factory=list)
-    work_items: list[dict[str, Any]] = field(default_factory=list)  # oldest first
-    deployments: list[dict[str, Any]] = field(default_factory=list)  # in the order they were recorded
-    enhancements: list[dict[str, Any]] = field(default_factory=list)
-    session_prompts: list[dict[str, Any]] = field(default_factory=list)
+    """Everything the status file shows, as the database, the file itself or a fallback layer holds it."""
+
+    vendors: Sequence[VendorOutline] = field(default_factory=list)  # by name
+    work_items: Sequence[WorkItemOutline] = field(default_factory=list)  # oldest first
+    deployments: Sequence[DeploymentOutline] = field(default_factory=list)  # in the order they were recorded
+    enhancements: Sequence[EnhancementOutline] = field(default_factory=list)
+    session_prompts: Sequence[SessionPromptShown] = field(default_factory=list)
 
 
 def render(data: StatusData) -> str:
@@ -81,7 +85,7 @@ class VendorFacts(NamedTuple):
     manifest_compliant: bool | None
 
 
-def vendors_section(vendors: list[dict[str, Any]]) -> str:
+def vendors_section(vendors: Iterable[VendorOutline]) -> str:
     return vendor_lines_section([vendor_line(vendor_facts(vendor)) for vendor in vendors])
 
 
@@ -90,10 +94,10 @@ def vendor_lines_section(lines: Sequence[str]) -> str:
     return _section("Vendors", len(lines), lines)
 
 
-def vendor_facts(vendor: dict[str, Any]) -> VendorFacts:
+def vendor_facts(vendor: VendorOutline) -> VendorFacts:
     meta = vendor["metadata"]
-    results = meta.get("test_results") or {}
-    formats = meta.get("format_support") or {}
+    results: Mapping[str, Any] = meta.get("test_results") or {}
+    formats: Mapping[str, Any] = meta.get("format_support") or {}
     return VendorFacts(
         vendor["name"],
         vendor["status"],
@@ -134,9 +138,9 @@ def vendor_line(vendor: VendorFacts) -> str:
 # -- deployments --------------------------------------------------------------------------
 
 
-def deployments_section(deployments: Iterable[dict[str, Any]]) -> str:
+def deployments_section(deployments: Iterable[DeploymentOutline]) -> str:
     """Newest first by what the file shows (see `_deployment_order`). Each deployment is
-    written as it comes, and only its text and its sort key are kept (see `work_item_facts_section`)."""
+    written as it comes, and only its text and its sort key are kept (see `outline_rows_section`)."""
     keys: list[tuple[str, int, str]] = []
     blocks: list[str] = []
     for deployment in deployments:
@@ -147,7 +151,7 @@ def deployments_section(deployments: Iterable[dict[str, Any]]) -> str:
     return _section("Deployments", len(blocks), [blocks[i] for i in newest_first])
 
 
-def _deployment_order(deployment: dict[str, Any]) -> tuple[str, int, str]:
+def _deployment_order(deployment: DeploymentOutline) -> tuple[str, int, str]:
     """Newest first by what the file shows; the sort is stable, so deployments the file shows
     alike keep the order they were recorded in (the order a migration records them back)."""
     return (utc_stamp(deployment["timestamp"]), deployment.get("pr_number") or 0, deployment["commit_hash"])
@@ -157,7 +161,7 @@ def utc_stamp(timestamp: str) -> str:
     return datetime.fromisoformat(timestamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _deployment_lines(deployment: dict[str, Any], stamp: str) -> list[str]:
+def _deployment_lines(deployment: DeploymentOutline, stamp: str) -> list[str]:
     meta = deployment["metadata"]
     header = f"### {stamp}"
     if meta.get("pr_number") is not None:
@@ -183,20 +187,21 @@ def _deployment_lines(deployment: dict[str, Any], stamp: str) -> list[str]:
 # -- enhancements -------------------------------------------------------------------------
 
 
-def enhancements_section(enhancements: list[dict[str, Any]]) -> str:
+def enhancements_section(enhancements: Sequence[EnhancementOutline]) -> str:
     lines: list[str] = []
     for enhancement in enhancements:
         lines += _enhancement_lines(enhancement)
     return _section("Future Enhancements", len(enhancements), lines)
 
 
-def _enhancement_lines(enhancement: dict[str, Any]) -> list[str]:
+def _enhancement_lines(enhancement: EnhancementOutline) -> list[str]:
     attrs = [f"Priority: {enhancement['priority'].capitalize()}", display_quarter(enhancement["target_quarter"])]
     if enhancement["status"] != "planned":
         attrs.append(f"Status: {enhancement['status']}")
     lines = [f"- {enhancement['title']} ({', '.join(attrs)}) #{enhancement['id']}"]
-    if enhancement.get("description"):
-        lines.append(f"  - Description: {one_line(enhancement['description'])}")
+    description = enhancement.get("description")
+    if description:
+        lines.append(f"  - Description: {one_line(description)}")
     if enhancement.get("requires_principles"):
         lines.append(f"  - Requires: {json.dumps(enhancement['requires_principles'], ensure_ascii=False)}")
     if enhancement.get("depends_on"):
@@ -207,30 +212,15 @@ def _enhancement_lines(enhancement: dict[str, Any]) -> list[str]:
 # -- work items ---------------------------------------------------------------------------
 
 
-class WorkItemFacts(NamedTuple):
-    """What the file shows of a live work item, flat."""
-
-    id: str
-    parent_id: str | None
-    depth: int
-    item_type: str
-    title: str
-    status: str
-    priority: str | None
-    branch_name: str | None
-    commit_hash: str | None
-    pr_number: int | None
+def work_items_section(items: Iterable[WorkItemOutline]) -> str:
+    return outline_rows_section(map(outline_row, items))
 
 
-def work_items_section(items: list[dict[str, Any]]) -> str:
-    return work_item_facts_section(map(work_item_facts, items))
-
-
-def work_item_facts_section(items: Iterable[WorkItemFacts]) -> str:
+def outline_rows_section(items: Iterable[OutlineRow]) -> str:
     """Live items, oldest first, written as a tree (see `_tree_order`).
 
     Each item is kept only as its id, its parent's id and its line (strings, in three
-    lists): thousands of tuples held to the end would have the garbage collector promote
+    lists): thousands of rows held to the end would have the garbage collector promote
     them, and every few builds pay for a full collection of the process.
     """
     ids: list[str] = []
@@ -244,8 +234,8 @@ def work_item_facts_section(items: Iterable[WorkItemFacts]) -> str:
     return _section("Work Items", len(order), [lines[i] for i in order])
 
 
-def work_item_facts(item: dict[str, Any]) -> WorkItemFacts:
-    return WorkItemFacts(
+def outline_row(item: WorkItemOutline) -> OutlineRow:
+    return (
         item["id"],
         item["parent_id"],
         item["depth"],
@@ -293,7 +283,7 @@ def _tree_order(ids: list[str], parents: list[str | None]) -> list[int]:
     return ordered
 
 
-def _work_item_line(item: WorkItemFacts) -> str:
+def _work_item_line(item: OutlineRow) -> str:
     item_id, _, depth, item_type, title, status, priority, branch, commit, pr_number = item
     attrs = status
     if priority:
@@ -310,14 +300,14 @@ def _work_item_line(item: WorkItemFacts) -> str:
 # -- session prompts ----------------------------------------------------------------------
 
 
-def prompts_section(prompts: list[dict[str, Any]]) -> str:
+def prompts_section(prompts: Sequence[SessionPromptShown]) -> str:
     lines: list[str] = []
     for prompt in prompts:
         lines += _prompt_lines(prompt)
     return _section("Session Prompts", len(prompts), lines)
 
 
-def _prompt_lines(prompt: dict[str, Any]) -> list[str]:
+def _prompt_lines(prompt: SessionPromptShown) -> list[str]:
     header = f"### Session {prompt['recorded_at'][:10]}"
     if prompt["frontmatter"].get("session_id") != prompt["session_id"]:
         header += f" (session_id: {prompt['session_id']})"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Final, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from statusboard.domain.errors import ValidationError
+from statusboard.domain.records import VendorHealth, VendorMeta
 from statusboard.domain.validation import SingleLine, validated
 from statusboard.domain.work_items import merge_metadata
 
@@ -49,9 +51,9 @@ class VendorMetadata(_Strict):
     manifest_compliant: bool | None = None
 
 
-def validate_vendor_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+def validate_vendor_metadata(metadata: Mapping[str, Any]) -> VendorMeta:
     model = validated(VendorMetadata, metadata, prefix="metadata")
-    return model.model_dump(mode="json", exclude_none=True)
+    return cast(VendorMeta, model.model_dump(mode="json", exclude_none=True))
 
 
 def name_key(name: str) -> str:
@@ -65,9 +67,7 @@ class NewVendor(_Strict):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def new_vendor_row(
-    vendor_id: str, draft: NewVendor, metadata: dict[str, Any], actor: str, at: datetime
-) -> dict[str, Any]:
+def new_vendor_row(vendor_id: str, draft: NewVendor, metadata: VendorMeta, actor: str, at: datetime) -> dict[str, Any]:
     """A new vendor's stored row at version 1; `metadata` is the draft's, already validated."""
     return {
         "id": vendor_id,
@@ -88,13 +88,13 @@ def name_taken(name: str) -> ValidationError:
     return ValidationError.single("name", f"a vendor named {name!r} already exists (names ignore case)")
 
 
-def refuse_empty_vendor_change(status: str | None, patch: dict[str, Any] | None) -> None:
+def refuse_empty_vendor_change(status: str | None, patch: Mapping[str, Any] | None) -> None:
     if status is None and patch is None:
         raise ValidationError.single("status", "give status or metadata to change")
 
 
 def vendor_changes(
-    current_metadata: dict[str, Any] | None, status: str | None, patch: dict[str, Any] | None
+    current_metadata: Mapping[str, Any] | None, status: str | None, patch: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """The values an update writes: the status if given, and the metadata with `patch` merged in
     (see merge_metadata), checked, with the extractor version it holds."""
@@ -102,8 +102,9 @@ def vendor_changes(
     if status is not None:
         values["status"] = status
     if patch is not None:
-        values["metadata"] = validate_vendor_metadata(merge_metadata(current_metadata or {}, patch))
-        values["extractor_version"] = values["metadata"].get("extractor_version")
+        metadata = validate_vendor_metadata(merge_metadata(current_metadata or {}, patch))
+        values["metadata"] = metadata
+        values["extractor_version"] = metadata.get("extractor_version")
     return values
 
 
@@ -111,7 +112,7 @@ def is_operational(status: str) -> bool:
     return status == OPERATIONAL
 
 
-def vendor_health(operational: int, total: int) -> dict[str, Any]:
+def vendor_health(operational: int, total: int) -> VendorHealth:
     """The status report's vendor health, from how many of how many vendors are operational."""
     return {
         "total_vendors": total,

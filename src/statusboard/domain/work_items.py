@@ -78,13 +78,15 @@ def validate_metadata(item_type: str, metadata: dict[str, Any]) -> dict[str, Any
     return model.model_dump(mode="json", exclude_none=True)
 
 
-def merge_metadata(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+def merge_metadata(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """An update's metadata is a patch: given keys replace, a null value removes the key."""
     merged = {**current, **patch}
     return {key: value for key, value in merged.items() if value is not None}
 
 
-def patched_metadata(item_type: str | None, current: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+def patched_metadata(
+    item_type: str | None, current: Mapping[str, Any] | None, patch: Mapping[str, Any]
+) -> dict[str, Any]:
     """An item's metadata after an update's patch, checked against its type (an outage's local
     view may not know the type: then the replay checks it)."""
     merged = merge_metadata(current or {}, patch)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any
 
-from statusboard.resilience.kinds import WORK_ITEM, Holds, lookup_key
+from statusboard.resilience.kinds import WORK_ITEM, Body, Holds, lookup_key
 from statusboard.resilience.local_store import LocalStore
 
 TOUCH_AFTER_S = 60.0
@@ -33,7 +33,7 @@ class CacheWriter:
         self._now = now
         # What this process last put in the cache for an entity: its marker, and when.
         self._stored: dict[Key, tuple[Hashable, float]] = {}
-        self._aging: dict[Key, dict[str, Any]] = {}  # unchanged bodies whose copy is to be renewed
+        self._aging: dict[Key, Body] = {}  # unchanged bodies whose copy is to be renewed
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -46,7 +46,7 @@ class CacheWriter:
         kind, key = holds.kind, holds.key
         bodies = [result] if key is None else result[key]
         now = self._now()
-        newer: list[dict[str, Any]] = []
+        newer: list[Body] = []
         with self._lock:
             for body in bodies:
                 stored = self._stored.get((kind, body["id"]))
@@ -58,7 +58,7 @@ class CacheWriter:
         if newer:
             self._put(kind, newer, now)
 
-    def peek(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> dict[str, Any] | None:
+    def peek(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> Body | None:
         """A body waiting to be written again (the same as the cache's copy, which is older)."""
         with self._lock:
             if id is not None:
@@ -72,7 +72,7 @@ class CacheWriter:
         """Writes the ageing bodies now."""
         with self._lock:
             batch, self._aging = self._aging, {}
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        by_kind: dict[str, list[Body]] = {}
         for (kind, _), body in batch.items():
             by_kind.setdefault(kind, []).append(body)
         now = self._now()
@@ -86,7 +86,7 @@ class CacheWriter:
         if self._aging:
             self.flush()
 
-    def _put(self, kind: str, bodies: list[dict[str, Any]], now: float) -> None:
+    def _put(self, kind: str, bodies: list[Body], now: float) -> None:
         if kind == WORK_ITEM:
             bodies = [{k: v for k, v in body.items() if k not in _NESTED_VIEWS} for body in bodies]
         try:
@@ -109,7 +109,7 @@ class CacheWriter:
                 self.flush()
 
 
-def _marker(body: dict[str, Any]) -> Hashable:
+def _marker(body: Body) -> Hashable:
     """What tells two copies of an entity apart: its version (deployments and session prompts never
     change; a dependency is only ever removed)."""
     return body.get("version"), body.get("removed")

@@ -39,7 +39,7 @@ from statusboard.domain.write_intent import keyed_write
 from statusboard.resilience import file_layers, views
 from statusboard.resilience.cache_writer import CacheWriter
 from statusboard.resilience.journal_write import Write
-from statusboard.resilience.kinds import SHOWN_IN_FILE, lookup_key
+from statusboard.resilience.kinds import SHOWN_IN_FILE, Body, lookup_key
 from statusboard.resilience.local_store import LocalStore
 from statusboard.resilience.monitor import PrimaryMonitor
 from statusboard.resilience.policy import Journaled, Local, PrimaryOnly, Read, Tool
@@ -196,12 +196,12 @@ class Resilience:
     def _disk_data(self) -> StatusData:
         return file_layers.from_disk(self._settings.markdown_path)
 
-    def known(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> dict[str, Any] | None:
+    def known(self, kind: str, *, id: str | None = None, name_key: str | None = None) -> Body | None:
         """The freshest body the local view holds, of any age: versions only grow, so even an old
         one proves a lower version stale."""
         pending = self._cache_writer.peek(kind, id=id, name_key=name_key)
         if pending is not None:
-            held: dict[str, Any] = json.loads(json.dumps(pending, default=str))  # as the cache would hold it
+            held: Body = json.loads(json.dumps(pending, default=str))  # as the cache would hold it
             return held
         cached = self.store.entity(kind, id=id, name_key=name_key)
         if cached is not None:
@@ -209,7 +209,7 @@ class Resilience:
         view = self.cache_view()
         return None if view is None else views.find_in(view[0], kind, id=id, name_key=name_key)
 
-    def fresh_entity(self, kind: str, **lookup: str) -> tuple[dict[str, Any], float] | None:
+    def fresh_entity(self, kind: str, **lookup: str) -> tuple[Body, float] | None:
         cached = self.store.entity(kind, **lookup)
         if cached is None or self.store.now() - cached.stored_at > self._ttl_s:
             return None
@@ -236,7 +236,7 @@ class Resilience:
                 f"the primary is unreachable and the local journal could not be written: {exc}",
                 ["primary", "sqlite_cache"],
             ) from exc
-        by_kind: dict[str, list[dict[str, Any]]] = {}
+        by_kind: dict[str, list[Body]] = {}
         for kind, body in projected.entities:
             by_kind.setdefault(kind, []).append(body)
         for kind, bodies in by_kind.items():
@@ -276,7 +276,7 @@ class Resilience:
         except OSError:
             log.exception("could not rewrite the status file after the replay")
 
-    def _write_markdown(self, entities: dict[str, list[dict[str, Any]]]) -> bool:
+    def _write_markdown(self, entities: dict[str, list[Body]]) -> bool:
         path = Path(self._settings.markdown_path)
         try:
             with _file_lock(self._markdown_lock):

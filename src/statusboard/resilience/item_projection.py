@@ -33,7 +33,7 @@ from statusboard.domain.work_items import (
     validate_metadata,
 )
 from statusboard.resilience.journal_write import Lookup, Projection, Write, checked, stamped
-from statusboard.resilience.kinds import DEPENDENCY, VENDOR, WORK_ITEM, dependency_key
+from statusboard.resilience.kinds import DEPENDENCY, VENDOR, WORK_ITEM, Body, dependency_key
 
 _NOT_CHANGES = ("id", "version", "claim_token")
 
@@ -120,7 +120,7 @@ def update_vendor(write: Write) -> Projection:
     return _one(VENDOR, stamped(body, a["version"], write), write, [] if "id" in body else ["name"])
 
 
-def _updated_item(arguments: dict[str, Any], write: Write) -> dict[str, Any]:
+def _updated_item(arguments: dict[str, Any], write: Write) -> Body:
     item_id, version = arguments["id"], arguments["version"]
     given = item_changes(WorkItemChanges.model_validate({k: v for k, v in arguments.items() if k not in _NOT_CHANGES}))
     body = checked(write.known(WORK_ITEM, id=item_id), version, WORK_ITEM, {"id": item_id})
@@ -141,5 +141,5 @@ def _placement(item_id: str, parent_id: str | None, known: Lookup) -> tuple[str,
     return placement(item_id, parent)
 
 
-def _one(kind: str, body: dict[str, Any], write: Write, unverified: list[str]) -> Projection:
+def _one(kind: str, body: Body, write: Write, unverified: list[str]) -> Projection:
     return Projection([(kind, body)], body, write.arguments, unverified)

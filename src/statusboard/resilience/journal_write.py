@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from statusboard.domain.errors import NotFoundError, VersionConflictError
+from statusboard.resilience.kinds import Body
 
-Lookup = Callable[..., dict[str, Any] | None]  # (kind, id=… | name_key=…) -> the locally known body
+Lookup = Callable[..., Body | None]  # (kind, id=… | name_key=…) -> the locally known body
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Write:
 
 @dataclass
 class Projection:
-    entities: list[tuple[str, dict[str, Any]]]  # (kind, body after the write), for the cache and the file
+    entities: list[tuple[str, Body]]  # (kind, body after the write), for the cache and the file
     ack: dict[str, Any]  # what the acknowledgement returns
     arguments: dict[str, Any]  # what the journal keeps for the replay
     unverified: list[str] = field(default_factory=list)  # checks only the primary can make
@@ -50,7 +51,7 @@ class Projection:
 Projector = Callable[[Write], Projection]
 
 
-def checked(current: dict[str, Any] | None, version: int, entity: str, unknown: dict[str, Any]) -> dict[str, Any]:
+def checked(current: Body | None, version: int, entity: str, unknown: Body) -> Body:
     """The locally known body, refused when it proves `version` stale; `unknown` if not known."""
     if current is None:
         return dict(unknown)
@@ -62,5 +63,5 @@ def checked(current: dict[str, Any] | None, version: int, entity: str, unknown: 
     return dict(current)
 
 
-def stamped(body: dict[str, Any], version: int, write: Write) -> dict[str, Any]:
+def stamped(body: Body, version: int, write: Write) -> Body:
     return {**body, "version": version + 1, "updated_at": write.stamp, "updated_by": write.actor}

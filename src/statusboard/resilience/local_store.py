@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from statusboard.domain.status_markdown import StatusData
+from statusboard.resilience.kinds import Body
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -49,7 +50,7 @@ WHERE coalesce(json_extract(excluded.body, '$.version'), 0) >= coalesce(json_ext
 
 @dataclass(frozen=True)
 class CachedEntity:
-    body: dict[str, Any]
+    body: Body
     stored_at: float
 
 
@@ -118,9 +119,7 @@ class LocalStore:
 
     # -- cache ------------------------------------------------------------------
 
-    def put_entities(
-        self, kind: str, bodies: list[dict[str, Any]], name_key: Callable[[dict[str, Any]], str | None]
-    ) -> None:
+    def put_entities(self, kind: str, bodies: list[Body], name_key: Callable[[Body], str | None]) -> None:
         stored_at = self.now()
         rows = [(kind, body["id"], name_key(body), json.dumps(body, default=str), stored_at) for body in bodies]
         with self._writing() as conn:

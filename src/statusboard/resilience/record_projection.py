@@ -4,7 +4,6 @@ session prompts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import (
@@ -18,14 +17,22 @@ from statusboard.domain.project_configuration import CONFIGURATION_ID, Configura
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.vendors import name_key
 from statusboard.resilience.journal_write import Projection, Write, checked, stamped
-from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
+from statusboard.resilience.kinds import (
+    CONFIGURATION,
+    DEPLOYMENT,
+    ENHANCEMENT,
+    SESSION_PROMPT,
+    VENDOR,
+    WORK_ITEM,
+    Body,
+)
 
 
 def record_deployment(write: Write) -> Projection:
     draft = NewDeployment.model_validate(write.arguments)
     unverified: list[str] = []
-    vendors: dict[str, dict[str, Any]] = {}
-    lookups: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    vendors: dict[str, Body] = {}
+    lookups: list[tuple[str, dict[str, str], Body]] = [
         ("vendor_ids", {"id": vendor_id}, {"id": vendor_id, "name": None}) for vendor_id in draft.vendor_ids
     ]
     lookups += [

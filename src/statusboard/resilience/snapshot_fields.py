@@ -41,7 +41,7 @@ Values = dict[str, Any]
 _FIELDS: dict[str, Callable[[Connection, Values], Any]] = {
     VENDORS: lambda conn, _: vendors_repo.outline(conn),
     WORK_ITEMS: lambda conn, _: items_repo.live_outline(conn),
-    DEPLOYMENTS: lambda conn, read: every_deployment(conn, {vendor["id"]: vendor for vendor in _vendors(conn, read)}),
+    DEPLOYMENTS: lambda conn, read: every_deployment(conn, _vendors(conn, read)),
     ENHANCEMENTS: lambda conn, _: enhancements_repo.outline(conn),
     SESSION_PROMPTS: lambda conn, _: prompts_repo.listing(conn)[0],
 }

@@ -7,27 +7,38 @@ or null (a file does not show versions, so `version` is null there).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from statusboard.domain.enhancements import PENDING, enhancement_filters
+from statusboard.domain.entities import WorkItemOutline
 from statusboard.domain.filters import matches_filter
+from statusboard.domain.records import (
+    DeploymentMeta,
+    DeploymentOutline,
+    EnhancementOutline,
+    SessionPromptShown,
+    VendorOutline,
+    VendorRef,
+)
 from statusboard.domain.status_markdown import StatusData, render
 from statusboard.domain.vendors import is_operational, name_key, vendor_health
 from statusboard.domain.work_items import LIST_FILTERS
-from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM
+from statusboard.resilience.kinds import DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, WORK_ITEM, Body
 from statusboard.services.status_parts import RECENT_DEPLOYMENTS, deployment_summary, work_item_counts
+
+Entry = TypeVar("Entry", bound=Mapping[str, Any])
 
 # -- from full entity bodies to what the file shows ------------------------------
 
 
-def vendor_outline(body: dict[str, Any]) -> dict[str, Any]:
+def vendor_outline(body: Body) -> VendorOutline:
     return {"id": body.get("id"), "name": body["name"], "status": body["status"], "metadata": body.get("metadata", {})}
 
 
-def work_item_outline(body: dict[str, Any]) -> dict[str, Any]:
+def work_item_outline(body: Body) -> WorkItemOutline:
     return {
         "id": body["id"],
         "parent_id": body.get("parent_id"),
@@ -42,13 +53,13 @@ def work_item_outline(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def deployment_outline(body: dict[str, Any]) -> dict[str, Any]:
+def deployment_outline(body: Body) -> DeploymentOutline:
     return {
         "id": body["id"],
         "timestamp": _iso(body["timestamp"]),
         "commit_hash": body["commit_hash"],
         "pr_number": body.get("pr_number"),
-        "metadata": body.get("metadata") or {},
+        "metadata": cast(DeploymentMeta, body.get("metadata") or {}),
         # A vendor named by an id the local view did not know has no name to show yet.
         "affected_vendors": [
             {"id": v.get("id"), "name": v["name"]} for v in body.get("affected_vendors") or [] if v.get("name")
@@ -57,7 +68,7 @@ def deployment_outline(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) -> StatusData:
+def overlay(data: StatusData, entities: Mapping[str, Iterable[Body]]) -> StatusData:
     """`data` with newer full bodies put in place: a vendor replaces the one of its name; an item,
     a deployment, an enhancement or a session prompt the one of its id (or joins the list);
     a deleted or archived item leaves the list. A deployment shows each of its vendors as
@@ -74,24 +85,26 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[dict[str, Any]]]) 
             by_id[body["id"]] = work_item_outline(body)
     deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
     deployments = [_with_vendors(deployment, by_name) for deployment in deployments]
-    enhancements = _by_id(data.enhancements, (e for e in entities.get(ENHANCEMENT, ()) if "title" in e))
-    prompts = _by_id(data.session_prompts, entities.get(SESSION_PROMPT, ()))
+    # An enhancement's body is taken for what the file shows once it has a title: an outage's
+    # update of one the view did not know holds only the fields it changed. A prompt's is whole.
+    enhancements = (e for e in entities.get(ENHANCEMENT, ()) if "title" in e)
+    prompts = entities.get(SESSION_PROMPT, ())
     return replace(
         data,
         vendors=sorted(by_name.values(), key=lambda v: name_key(v["name"])),
         work_items=list(by_id.values()),
         deployments=deployments,
-        enhancements=enhancements,
-        session_prompts=prompts,
+        enhancements=_by_id(data.enhancements, cast(Iterable[EnhancementOutline], enhancements)),
+        session_prompts=_by_id(data.session_prompts, cast(Iterable[SessionPromptShown], prompts)),
     )
 
 
-def _with_vendors(deployment: dict[str, Any], vendors: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    affected = [vendors.get(name_key(v["name"]), v) for v in deployment.get("affected_vendors") or []]
+def _with_vendors(deployment: DeploymentOutline, vendors: Mapping[str, VendorOutline]) -> DeploymentOutline:
+    affected: list[VendorRef] = [vendors.get(name_key(v["name"]), v) for v in deployment.get("affected_vendors") or []]
     return {**deployment, "affected_vendors": affected}
 
 
-def _by_id(entries: list[dict[str, Any]], newer: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _by_id(entries: Iterable[Entry], newer: Iterable[Entry]) -> list[Entry]:
     merged = {entry.get("id") or f"#{n}": entry for n, entry in enumerate(entries)}
     for body in newer:
         merged[body["id"]] = body
@@ -110,11 +123,12 @@ def _iso(timestamp: Any) -> str:
 # -- answers ------------------------------------------------------------------------
 
 
-def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
+def vendor_body(vendor: VendorOutline) -> Body:
+    """A vendor as the file shows it, in the primary's shape: a file has no versions."""
     metadata = vendor.get("metadata") or {}
     return {
         "id": vendor.get("id"),
-        "version": vendor.get("version"),
+        "version": None,
         "name": vendor["name"],
         "status": vendor["status"],
         "operational": is_operational(vendor["status"]),
@@ -123,25 +137,25 @@ def vendor_body(vendor: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def find_in(
-    data: StatusData, kind: str, *, id: str | None = None, name_key: str | None = None
-) -> dict[str, Any] | None:
+def find_in(data: StatusData, kind: str, *, id: str | None = None, name_key: str | None = None) -> Body | None:
     """What the view shows of one entity, found by id (or a vendor by its name key)."""
     if kind == VENDOR:
-        found = next((v for v in data.vendors if (v.get("id") == id if id else _key(v) == name_key)), None)
-        return None if found is None else vendor_body(found)
-    entries = {WORK_ITEM: data.work_items, DEPLOYMENT: data.deployments, ENHANCEMENT: data.enhancements}.get(kind)
-    found = None if entries is None or id is None else next((e for e in entries if e.get("id") == id), None)
-    if found is not None and kind == WORK_ITEM:
-        return work_item_body(found)
-    return found
+        vendor = next((v for v in data.vendors if (v.get("id") == id if id else _key(v) == name_key)), None)
+        return None if vendor is None else vendor_body(vendor)
+    if id is None:
+        return None
+    if kind == WORK_ITEM:
+        item = next((i for i in data.work_items if i["id"] == id), None)
+        return None if item is None else work_item_body(item)
+    entries: Sequence[Mapping[str, Any]] = {DEPLOYMENT: data.deployments, ENHANCEMENT: data.enhancements}.get(kind, ())
+    return next((dict(e) for e in entries if e.get("id") == id), None)
 
 
-def _key(vendor: dict[str, Any]) -> str:
+def _key(vendor: VendorRef) -> str:
     return name_key(vendor["name"])
 
 
-def find_vendor(data: StatusData, name: str) -> dict[str, Any] | None:
+def find_vendor(data: StatusData, name: str) -> Body | None:
     key = name_key(name)
     return next((vendor_body(v) for v in data.vendors if name_key(v["name"]) == key), None)
 
@@ -151,19 +165,21 @@ def list_vendors(data: StatusData, status: str | None) -> dict[str, Any]:
     return {"vendors": vendors, "total_count": len(vendors)}
 
 
-def work_item_body(item: dict[str, Any]) -> dict[str, Any]:
-    body = {key: value for key, value in item.items() if key != "priority"}
+def work_item_body(item: WorkItemOutline) -> Body:
+    """A work item as the file shows it, in the primary's shape: no version, and of its metadata
+    only the priority."""
+    body: Body = {key: value for key, value in item.items() if key != "priority"}
     body.setdefault("version", None)
     body.setdefault("metadata", {"priority": item["priority"]} if item.get("priority") else {})
     return body
 
 
-def find_work_item(data: StatusData, item_id: str, include_children: bool) -> dict[str, Any] | None:
+def find_work_item(data: StatusData, item_id: str, include_children: bool) -> Body | None:
     by_id = {item["id"]: item for item in data.work_items}
     item = by_id.get(item_id)
     if item is None:
         return None
-    chain: list[dict[str, Any]] = []
+    chain: list[Body] = []
     parent = by_id.get(item.get("parent_id") or "")
     while parent is not None and len(chain) <= 5:
         chain.insert(0, work_item_body(parent))
@@ -177,20 +193,19 @@ def find_work_item(data: StatusData, item_id: str, include_children: bool) -> di
     }
 
 
-def nested_children(data: StatusData, root_id: str) -> list[dict[str, Any]]:
-    by_parent: dict[str, list[dict[str, Any]]] = {}
+def nested_children(data: StatusData, root_id: str) -> list[Body]:
+    by_parent: dict[str, list[Body]] = {}
     for item in data.work_items:
-        if item.get("parent_id"):
-            by_parent.setdefault(item["parent_id"], []).append({**work_item_body(item), "children": []})
+        parent_id = item.get("parent_id")
+        if parent_id:
+            by_parent.setdefault(parent_id, []).append({**work_item_body(item), "children": []})
     for nodes in by_parent.values():
         for node in nodes:
             node["children"] = by_parent.get(node["id"], [])
     return by_parent.get(root_id, [])
 
 
-def dependencies_with(
-    item: dict[str, Any], links: Iterable[dict[str, Any]], known: Callable[..., dict[str, Any] | None]
-) -> list[dict[str, Any]]:
+def dependencies_with(item: Body, links: Iterable[Body], known: Callable[..., Body | None]) -> list[Body]:
     """The item's dependencies with newer links laid over them, oldest first (a removal drops one)."""
     item_id = item["id"]
     current = {view["id"]: view for view in item.get("dependencies") or []}
@@ -223,7 +238,7 @@ def list_session_prompts(data: StatusData, session_id: str | None, limit: int, o
     return {"prompts": chosen[offset : offset + limit], "total_count": len(chosen), "limit": limit, "offset": offset}
 
 
-def list_work_items(data: StatusData, filters: dict[str, Any], limit: int, offset: int) -> dict[str, Any]:
+def list_work_items(data: StatusData, filters: Mapping[str, Any], limit: int, offset: int) -> dict[str, Any]:
     wanted = {key: filters.get(key) for key in LIST_FILTERS}
     items = [work_item_body(item) for item in data.work_items]
     matching = [item for item in items if matches_filter(item, wanted)]
@@ -253,11 +268,15 @@ def full_status(data: StatusData, output_format: str, archived_count: int | None
     counts = work_item_counts(
         [(item["item_type"], item["status"], item.get("priority"), 1) for item in data.work_items]
     )
+    recent = _newest_first(data.deployments)[:RECENT_DEPLOYMENTS]
     report: dict[str, Any] = {
         "vendor_health": vendor_health(operational, len(data.vendors)),
         "active_work_items": {**counts, "archived_count": archived_count},
         "recent_deployments": [
-            deployment_summary({"id": None, **d}) for d in _newest_first(data.deployments)[:RECENT_DEPLOYMENTS]
+            deployment_summary(
+                d, d.get("id"), [v["name"] for v in d["affected_vendors"]], [i["id"] for i in d["related_work_items"]]
+            )
+            for d in recent
         ],
         "pending_enhancements": [e for e in data.enhancements if e["status"] in PENDING],
     }
@@ -266,5 +285,5 @@ def full_status(data: StatusData, output_format: str, archived_count: int | None
     return report
 
 
-def _newest_first(deployments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _newest_first(deployments: Iterable[DeploymentOutline]) -> list[DeploymentOutline]:
     return sorted(deployments, key=lambda d: _when(d["timestamp"]), reverse=True)

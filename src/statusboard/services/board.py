@@ -17,6 +17,8 @@ from sqlalchemy import Connection
 from statusboard.domain.claims import is_live
 from statusboard.domain.clock import Clock
 from statusboard.domain.enhancements import PENDING
+from statusboard.domain.entities import ChangeLogEntry, ClaimLease, Predecessor, WorkItemHeadline, WorkItemNode
+from statusboard.domain.records import ReportedEnhancement
 from statusboard.services.deployments import deployment_views
 from statusboard.services.item_history import field_changes
 from statusboard.services.work_items import WorkItemService
@@ -48,7 +50,7 @@ class BoardFilter:
     def active(self) -> bool:
         return any((self.item_type, self.status, self.holder, self.search))
 
-    def matches(self, row: dict[str, Any], claim: dict[str, Any] | None) -> bool:
+    def matches(self, row: WorkItemHeadline, claim: ClaimLease | None) -> bool:
         """Whether the item (with its live claim, or None) passes the filter."""
         if self.item_type and row["item_type"] != self.item_type:
             return False
@@ -65,9 +67,9 @@ class _Kept:
     changes only which claims are live, and what is ready, which are worked out per request)."""
 
     seq: int
-    items: list[dict[str, Any]]
-    claims: dict[str, dict[str, Any]]  # open claims by item, live or expired
-    parts: dict[str, Any]
+    items: list[WorkItemHeadline]
+    claims: dict[str, ClaimLease]  # open claims by item, live or expired
+    parts: dict[str, Any]  # the rest of the page's parts, by name
 
 
 class BoardService:
@@ -122,7 +124,7 @@ class BoardService:
                     "blocked": _blocked(conn, items),
                     "vendors": _vendor_health(repo.vendor_test_results(conn), repo.broken_vendors(conn, BROKEN_SHOWN)),
                     "deployments": deployment_views(conn, deployments_repo.newest(conn, DEPLOYMENTS_SHOWN)),
-                    "quarters": _by_quarter(enhancements_repo.outline(conn, PENDING)),
+                    "quarters": _by_quarter(enhancements_repo.reported(conn, PENDING)),
                     "changes": _named(conn, repo.latest_changes(conn, seq, CHANGES_SHOWN)),
                 }
                 kept = _Kept(seq, items, repo.open_claims(conn), parts)
@@ -149,14 +151,32 @@ class BoardService:
         }
 
 
+class TreeRow(WorkItemHeadline):
+    """A row of the board's tree: the item, its live claim's holder and expiry, and its level."""
+
+    holder: str | None
+    expires_at: str | None
+    level: int
+    context: bool  # shown only as an ancestor of an item the filter matched
+
+
+class BlockedItem(WorkItemHeadline):
+    reason: str | None  # the metadata's blocked_reason, when its status is blocked
+    waiting_on: list[Predecessor]
+
+
+class NamedChange(ChangeLogEntry):
+    name: str | None  # what to call the entity: a title or a name, where one is known
+
+
 def _tree(
-    items: list[dict[str, Any]], live: dict[str, dict[str, Any]], flt: BoardFilter, limit: int
-) -> tuple[list[dict[str, Any]], int, int]:
+    items: list[WorkItemHeadline], live: dict[str, ClaimLease], flt: BoardFilter, limit: int
+) -> tuple[list[TreeRow], int, int]:
     """The first `limit` rows of the tree (each item after its parent, siblings oldest first, with
     its level), how many rows it has, and how many items match; filtered, the rows are the matching
     items and, as context, their ancestors. Only the rows shown are copied: at 100 times the seed's
     data the tree has 5,000 rows, of which a page shows 300."""
-    children: dict[str | None, list[dict[str, Any]]] = {}
+    children: dict[str | None, list[WorkItemHeadline]] = {}
     by_id = {row["id"]: row for row in items}
     for row in items:
         parent = row["parent_id"] if row["parent_id"] in by_id else None
@@ -168,11 +188,12 @@ def _tree(
         for row in items:
             if flt.matches(row, live.get(row["id"])):
                 matched += 1
-                node: dict[str, Any] | None = row
+                node: WorkItemHeadline | None = row
                 while node is not None and node["id"] not in shown:
                     shown.add(node["id"])
-                    node = by_id.get(node["parent_id"])
-    rows: list[dict[str, Any]] = []
+                    parent_id = node["parent_id"]
+                    node = None if parent_id is None else by_id.get(parent_id)
+    rows: list[TreeRow] = []
     stack = [(row, 0) for row in reversed(children.get(None, []))]
     while stack and len(rows) < limit:
         row, level = stack.pop()
@@ -186,11 +207,11 @@ def _tree(
     return rows, len(items) if shown is None else len(shown), matched
 
 
-def _blocked(conn: Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _blocked(conn: Connection, items: list[WorkItemHeadline]) -> list[BlockedItem]:
     """Items blocked by their status (with the reason given) or waiting on unfinished work."""
     reasons = repo.blocked_reasons(conn)
     waiting = repo.unfinished_predecessors(conn)
-    blocked = []
+    blocked: list[BlockedItem] = []
     for row in items:
         if row["id"] in reasons or row["id"] in waiting:
             blocked.append({**row, "reason": reasons.get(row["id"]), "waiting_on": waiting.get(row["id"], [])})
@@ -225,8 +246,8 @@ def _vendor_health(results: list[tuple[str, int | None, int | None, int]], broke
     }
 
 
-def _by_quarter(enhancements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    quarters: dict[str, list[dict[str, Any]]] = {}
+def _by_quarter(enhancements: list[ReportedEnhancement]) -> list[dict[str, Any]]:
+    quarters: dict[str, list[ReportedEnhancement]] = {}
     for row in enhancements:
         quarters.setdefault(row["target_quarter"], []).append(row)
     return [
@@ -235,7 +256,7 @@ def _by_quarter(enhancements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _named(conn: Connection, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _named(conn: Connection, entries: list[ChangeLogEntry]) -> list[NamedChange]:
     """The entries, each with what to call its entity (a title or a name, where one is known)."""
     ids = set()
     for entry in entries:
@@ -245,7 +266,7 @@ def _named(conn: Connection, entries: list[dict[str, Any]]) -> list[dict[str, An
     return [{**entry, "name": _name(entry, names)} for entry in entries]
 
 
-def _name(entry: dict[str, Any], names: dict[str, str]) -> str | None:
+def _name(entry: ChangeLogEntry, names: dict[str, str]) -> str | None:
     fields = entry["fields"]
     if entry["entity"] == "dependency" and "work_item_id" in fields:
         first, then = names.get(fields["work_item_id"]), names.get(fields["depends_on_id"])
@@ -256,9 +277,9 @@ def _name(entry: dict[str, Any], names: dict[str, str]) -> str | None:
     return names.get(entry["entity_id"])
 
 
-def _ids(nodes: list[dict[str, Any]]) -> list[str]:
+def _ids(nodes: list[WorkItemNode]) -> list[str]:
     ids = []
     for node in nodes:
         ids.append(node["id"])
-        ids.extend(_ids(node.get("children", [])))
+        ids.extend(_ids(node["children"]))
     return ids

@@ -21,16 +21,16 @@ import logging
 import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import anyio
 
-from statusboard.services.changes import ChangeLogService
+from statusboard.domain.entities import ChangeLogEntry
+from statusboard.services.changes import ChangeLogService, ChangesPage
 from statusboard.storage.change_signal import Wakeups
 
 log = logging.getLogger(__name__)
 
-Entry = dict[str, Any]
+Entry = ChangeLogEntry
 Listening = Callable[[], contextlib.AbstractAsyncContextManager[Wakeups]]
 
 MAX_QUEUED = 1000
@@ -163,7 +163,7 @@ class ChangeFeed:
         finally:
             self._subscribers.discard(subscription)
 
-    def read_after(self, seq: int) -> dict[str, Any]:
+    def read_after(self, seq: int) -> ChangesPage:
         return self._changes.list_changes(seq, READ_PAGE)
 
     async def _watching(self) -> int:

@@ -21,6 +21,15 @@ from sqlalchemy import Connection
 
 from statusboard.domain.claims import is_live, new_secret, new_token
 from statusboard.domain.clock import Clock, iso
+from statusboard.domain.entities import (
+    Claim,
+    ClaimedWorkItem,
+    ClaimGrant,
+    NothingClaimed,
+    ReleasedClaim,
+    RenewedClaim,
+    WorkItem,
+)
 from statusboard.domain.errors import (
     ClaimConflictError,
     DatabaseUnavailableError,
@@ -36,9 +45,7 @@ from statusboard.storage.direct import Direct
 from statusboard.storage.repositories import claims as repo
 from statusboard.storage.repositories import fresh_claims as fresh
 from statusboard.storage.repositories import work_items as items_repo
-from statusboard.storage.repositories.claims import ClaimRow
 from statusboard.storage.repositories.fresh_claims import FreshClaim, LogEntry
-from statusboard.storage.repositories.work_items import WorkItemRow
 
 ENTITY = "work_item"
 # Claim-next tries another candidate when one turns out taken between finding and claiming it,
@@ -67,7 +74,7 @@ class ClaimService:
 
     def claim(
         self, actor: str, item_id: str | None, lease_seconds: int, item_type: str | None = None
-    ) -> dict[str, Any]:
+    ) -> ClaimedWorkItem | NothingClaimed:
         """Claims `item_id`, or the oldest ready item when it is None ({"claimed": False} if none is)."""
         if item_id is None:
             return self._claim_next(actor, item_type, lease_seconds)
@@ -76,19 +83,19 @@ class ClaimService:
             return taken
         return self._db.write(lambda conn: self._claim_one(conn, actor, item_id, self._clock.now(), lease_seconds))
 
-    def renew(self, actor: str, item_id: str, token: str, lease_seconds: int) -> dict[str, Any]:
-        def work(conn: Connection) -> dict[str, Any]:
+    def renew(self, actor: str, item_id: str, token: str, lease_seconds: int) -> RenewedClaim:
+        def work(conn: Connection) -> RenewedClaim:
             now = self._clock.now()
             claim = repo.extend(conn, item_id, token, now, now + timedelta(seconds=lease_seconds))
             if claim is None:
                 raise self._invalid_token(conn, item_id, now)
             self._log(conn, actor, now, "renew", claim)
-            return {"id": item_id, **_claim_view(claim)}
+            return {"id": item_id, **_grant(claim)}
 
         return self._db.write(work)
 
-    def release(self, actor: str, item_id: str, token: str) -> dict[str, Any]:
-        def work(conn: Connection) -> dict[str, Any]:
+    def release(self, actor: str, item_id: str, token: str) -> ReleasedClaim:
+        def work(conn: Connection) -> ReleasedClaim:
             now = self._clock.now()
             claim = repo.end_live(conn, item_id, token, now, "released")
             if claim is None:
@@ -100,7 +107,7 @@ class ClaimService:
 
     # -- helpers ----------------------------------------------------------------
 
-    def _claim_unheld(self, actor: str, item_id: str, lease: int) -> dict[str, Any] | None:
+    def _claim_unheld(self, actor: str, item_id: str, lease: int) -> ClaimedWorkItem | None:
         """The common claim, fast: an item nobody holds, claimed with its change-log entry in one
         statement (PostgreSQL) or one short transaction (SQLite), on the driver's own connection.
         None when it does not apply; the careful path then claims it or says why not."""
@@ -125,10 +132,15 @@ class ClaimService:
         opened = self._db.write_direct(work)
         if opened is None:
             return None
-        view = {"token": opened.token, "holder": actor, "epoch": opened.epoch}
-        return _claimed(opened.item(), {**view, "expires_at": iso(opened.claim.expires_at)})
+        grant: ClaimGrant = {
+            "claim_token": opened.token,
+            "holder": actor,
+            "epoch": opened.epoch,
+            "expires_at": iso(opened.claim.expires_at),
+        }
+        return _claimed(opened.item(), grant)
 
-    def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> dict[str, Any]:
+    def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> ClaimedWorkItem:
         lock = self._db.backend == "postgresql"
         item, current, last_epoch = repo.item_with_claim(conn, item_id, lock=lock)
         if item is None:
@@ -144,7 +156,7 @@ class ClaimService:
             raise ClaimConflictError(current["holder"], current["expires_at"])
         return taken
 
-    def _claim_next(self, actor: str, item_type: str | None, lease: int) -> dict[str, Any]:
+    def _claim_next(self, actor: str, item_type: str | None, lease: int) -> ClaimedWorkItem | NothingClaimed:
         """Claims the oldest ready item; {"claimed": False} only when none is ready.
 
         SKIP LOCKED passes over the ready rows other transactions hold, so "nothing found" is not
@@ -161,7 +173,7 @@ class ClaimService:
 
     def _claim_next_in(
         self, conn: Connection, actor: str, item_type: str | None, lease: int, *, wait: bool
-    ) -> dict[str, Any] | _Held:
+    ) -> ClaimedWorkItem | NothingClaimed | _Held:
         now = self._clock.now()
         for n in range(MAX_CANDIDATES):
             candidate = repo.lock_next_ready(conn, now, item_type, skip_locked=not (wait and n == 0))
@@ -184,15 +196,15 @@ class ClaimService:
         self,
         conn: Connection,
         actor: str,
-        item: WorkItemRow,
-        current: ClaimRow | None,
+        item: WorkItem,
+        current: Claim | None,
         last_epoch: int,
         now: datetime,
         lease: int,
-    ) -> dict[str, Any] | None:
+    ) -> ClaimedWorkItem | None:
         if current is not None and is_live(current, now):
             if current["holder"] == actor:
-                return _claimed(item, current)  # the holder asking again: harmless
+                return _claimed(item, _grant(current))  # the holder asking again: harmless
             raise ClaimConflictError(current["holder"], current["expires_at"])
         if current is not None and not repo.end(conn, current["id"], now, "expired"):
             return None
@@ -206,7 +218,7 @@ class ClaimService:
         if current is not None:
             fields["took_over_from"] = current["holder"]
         record(self._db, conn, actor, now, [ChangeEntry(ENTITY, item["id"], item["version"], "claim", fields)])
-        return _claimed(item, claim)
+        return _claimed(item, _grant(claim))
 
     def _invalid_token(self, conn: Connection, item_id: str, now: datetime) -> Exception:
         if items_repo.get(conn, item_id) is None:
@@ -214,14 +226,14 @@ class ClaimService:
         current = repo.open_claim(conn, item_id)
         return LeaseExpiredError(current["holder"] if current is not None and is_live(current, now) else None)
 
-    def _log(self, conn: Connection, actor: str, now: datetime, op: str, claim: ClaimRow) -> None:
+    def _log(self, conn: Connection, actor: str, now: datetime, op: str, claim: Claim) -> None:
         item = items_repo.get(conn, claim["work_item_id"])
         version = None if item is None else item["version"]
         fields = {**_public(claim), "end_reason": claim["end_reason"]} if op == "release" else _public(claim)
         record(self._db, conn, actor, now, [ChangeEntry(ENTITY, claim["work_item_id"], version, op, fields)])
 
 
-def _claim_view(claim: ClaimRow) -> dict[str, Any]:
+def _grant(claim: Claim) -> ClaimGrant:
     return {
         "claim_token": claim["token"],
         "holder": claim["holder"],
@@ -230,10 +242,10 @@ def _claim_view(claim: ClaimRow) -> dict[str, Any]:
     }
 
 
-def _public(claim: ClaimRow) -> dict[str, Any]:
+def _public(claim: Claim) -> dict[str, Any]:
     """What the change log may show: never the token, which anyone reading the log could use."""
     return {"holder": claim["holder"], "epoch": claim["epoch"], "expires_at": claim["expires_at"]}
 
 
-def _claimed(item: WorkItemRow, claim: ClaimRow) -> dict[str, Any]:
-    return {**item, "claimed": True, **_claim_view(claim)}
+def _claimed(item: WorkItem, grant: ClaimGrant) -> ClaimedWorkItem:
+    return {**item, "claimed": True, **grant}

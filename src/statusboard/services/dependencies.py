@@ -13,13 +13,13 @@ from statusboard.domain.dependencies import (
     refuse_existing_dependency,
     refuse_self_dependency,
 )
+from statusboard.domain.entities import Dependency
 from statusboard.domain.errors import NotFoundError, ValidationError
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import DEPENDENCY_LOCK, Database
 from statusboard.storage.repositories import dependencies as repo
 from statusboard.storage.repositories import work_items as items_repo
-from statusboard.storage.repositories.dependencies import DependencyRow
 
 ENTITY = "dependency"
 
@@ -29,11 +29,11 @@ class DependencyService:
         self._db = db
         self._clock = clock
 
-    def add(self, actor: str, work_item_id: str, depends_on_id: str, dependency_type: str) -> DependencyRow:
+    def add(self, actor: str, work_item_id: str, depends_on_id: str, dependency_type: str) -> Dependency:
         refuse_self_dependency(work_item_id, depends_on_id)
         first, then = execution_order(work_item_id, depends_on_id, dependency_type)
 
-        def work(conn: Connection) -> DependencyRow:
+        def work(conn: Connection) -> Dependency:
             # Cycle checks read the whole graph: two concurrent additions must take turns.
             self._db.lock(conn, DEPENDENCY_LOCK)
             for field, item_id in (("work_item_id", work_item_id), ("depends_on_id", depends_on_id)):
@@ -56,8 +56,8 @@ class DependencyService:
 
         return self._db.write(work)
 
-    def remove(self, actor: str, work_item_id: str, depends_on_id: str) -> DependencyRow:
-        def work(conn: Connection) -> DependencyRow:
+    def remove(self, actor: str, work_item_id: str, depends_on_id: str) -> Dependency:
+        def work(conn: Connection) -> Dependency:
             row = repo.remove(conn, work_item_id, depends_on_id)
             if row is None:
                 raise NotFoundError(ENTITY, id=dependency_key(work_item_id, depends_on_id))

@@ -8,7 +8,9 @@ from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
 from statusboard.domain.deployments import NewDeployment
+from statusboard.domain.entities import WorkItem
 from statusboard.domain.errors import NotFoundError
+from statusboard.domain.records import Deployment, DeploymentView
 from statusboard.domain.validation import new_id
 from statusboard.domain.vendors import name_key
 from statusboard.services.changes import ChangeEntry, record
@@ -17,7 +19,6 @@ from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import deployments as repo
 from statusboard.storage.repositories import vendors as vendors_repo
 from statusboard.storage.repositories import work_items as items_repo
-from statusboard.storage.repositories.deployments import DeploymentRow
 
 ENTITY = "deployment"
 
@@ -27,10 +28,10 @@ class DeploymentService:
         self._db = db
         self._clock = clock
 
-    def record(self, actor: str, draft: NewDeployment) -> dict[str, Any]:
+    def record(self, actor: str, draft: NewDeployment) -> DeploymentView:
         metadata = draft.metadata.model_dump(mode="json", exclude_none=True)
 
-        def work(conn: Connection) -> dict[str, Any]:
+        def work(conn: Connection) -> DeploymentView:
             vendor_ids = _resolve_vendors(conn, draft.vendor_ids, draft.vendor_names)
             work_item_ids = _unique(draft.work_item_ids)
             _check_work_items(conn, work_item_ids)
@@ -54,7 +55,7 @@ class DeploymentService:
 
         return self._db.write(work)
 
-    def query(self, deployment_id: str) -> dict[str, Any]:
+    def query(self, deployment_id: str) -> DeploymentView:
         with self._db.reading() as conn:
             row = repo.get(conn, deployment_id)
             if row is None:
@@ -78,14 +79,14 @@ class DeploymentService:
         return result
 
 
-def deployment_views(conn: Connection, rows: list[DeploymentRow]) -> list[dict[str, Any]]:
+def deployment_views(conn: Connection, rows: list[Deployment]) -> list[DeploymentView]:
     """The deployments with their affected vendors and related work items (live or archived)."""
     ids = [row["id"] for row in rows]
     vendor_links = repo.vendor_links(conn, ids)
     item_links = repo.work_item_links(conn, ids)
     vendors = vendors_repo.by_ids(conn, {vid for links in vendor_links.values() for vid in links})
     wanted = sorted({wid for links in item_links.values() for wid in links})
-    items: dict[str, dict[str, Any]] = items_repo.by_ids(conn, wanted) if wanted else {}
+    items: dict[str, WorkItem] = items_repo.by_ids(conn, wanted) if wanted else {}
     missing = [wid for wid in wanted if wid not in items]
     if missing:
         archived = archive_repo.by_ids(conn, missing)

@@ -17,11 +17,11 @@ from statusboard.domain.enhancements import (
     without_repeats,
 )
 from statusboard.domain.errors import NotFoundError, VersionConflictError
+from statusboard.domain.records import Enhancement
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import ENHANCEMENT_LOCK, Database
 from statusboard.storage.repositories import enhancements as repo
-from statusboard.storage.repositories.enhancements import EnhancementRow
 
 ENTITY = "enhancement"
 
@@ -31,11 +31,11 @@ class EnhancementService:
         self._db = db
         self._clock = clock
 
-    def create(self, actor: str, draft: NewEnhancement) -> EnhancementRow:
+    def create(self, actor: str, draft: NewEnhancement) -> Enhancement:
         depends_on = without_repeats(draft.depends_on)
         enhancement_id = new_id()
 
-        def work(conn: Connection) -> EnhancementRow:
+        def work(conn: Connection) -> Enhancement:
             # A new enhancement has no dependents yet, so its links cannot close a cycle.
             _check_exist(conn, depends_on)
             now = self._clock.now()
@@ -51,10 +51,10 @@ class EnhancementService:
 
         return self._db.write(work)
 
-    def update(self, actor: str, enhancement_id: str, version: int, changes: EnhancementChanges) -> EnhancementRow:
+    def update(self, actor: str, enhancement_id: str, version: int, changes: EnhancementChanges) -> Enhancement:
         given = enhancement_changes(changes)
 
-        def work(conn: Connection) -> EnhancementRow:
+        def work(conn: Connection) -> Enhancement:
             if "depends_on" in given:
                 # Cycle checks read every link: no other link change may slip in meanwhile.
                 self._db.lock(conn, ENHANCEMENT_LOCK)

@@ -9,17 +9,29 @@ shown as the claim's (`claim.holder`, ...), from the claim before.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
+
+from statusboard.domain.entities import EntityChange
 
 CLAIM_OPS = frozenset({"claim", "renew", "release"})
 _LINK_FIELDS = ("dependency_type", "work_item_id", "depends_on_id")
 
 
-def field_changes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+class FieldChange(TypedDict):
+    field: str  # a field's name, "metadata.<key>" or "claim.<field>"
+    before: Any
+    after: Any
+
+
+class HistoryEntry(EntityChange):
+    changes: list[FieldChange]
+
+
+def field_changes(entries: list[EntityChange]) -> list[HistoryEntry]:
     """Each entry with `changes`: [{field, before, after}] in a stable order."""
     fields: dict[str, Any] = {}
     claim: dict[str, Any] = {}
-    rows = []
+    rows: list[HistoryEntry] = []
     for entry in entries:
         values = entry["fields"] or {}
         if entry["entity"] == "dependency":
@@ -32,7 +44,7 @@ def field_changes(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _field_changes(state: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
+def _field_changes(state: dict[str, Any], values: dict[str, Any]) -> list[FieldChange]:
     changes = []
     for name in sorted(values):
         after = values[name]
@@ -47,7 +59,7 @@ def _field_changes(state: dict[str, Any], values: dict[str, Any]) -> list[dict[s
     return changes
 
 
-def _claim_changes(claim: dict[str, Any], values: dict[str, Any], *, released: bool) -> list[dict[str, Any]]:
+def _claim_changes(claim: dict[str, Any], values: dict[str, Any], *, released: bool) -> list[FieldChange]:
     changes = []
     for name in sorted(values):
         if values[name] != claim.get(name):
@@ -58,5 +70,5 @@ def _claim_changes(claim: dict[str, Any], values: dict[str, Any], *, released: b
     return changes
 
 
-def _change(name: str, before: Any, after: Any) -> dict[str, Any]:
+def _change(name: str, before: Any, after: Any) -> FieldChange:
     return {"field": name, "before": before, "after": after}

@@ -27,6 +27,8 @@ from statusboard.domain.errors import NotFoundError, ValidationError
 from statusboard.domain.parsed_status import ParsedStatus, ParsedVendor
 from statusboard.domain.reconciliation import (
     Count,
+    ReportedProblem,
+    VendorFields,
     all_match,
     preservation_percentage,
     reconciliation,
@@ -119,7 +121,9 @@ def _backup(file: Path) -> Path:
 def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[str, Any]:
     """Reads the database back (inside the import's transaction) and compares it with the file."""
     conn = job.conn
-    problems = [{"line": p.line, "section": p.section, "message": p.reason} for p in parsed.problems]
+    problems: list[ReportedProblem] = [
+        {"line": p.line, "section": p.section, "message": p.reason} for p in parsed.problems
+    ]
     read = {
         "vendors": parsed.vendors,
         "deployments": parsed.deployments,
@@ -131,7 +135,7 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
         section: len(entries) if skip_invalid else parsed.entry_counts.get(section, len(entries))
         for section, entries in read.items()
     }
-    stored_vendors = {vendor["name_key"]: vendor for vendor in lookups.vendors_for_check(conn)}
+    stored_vendors = lookups.vendors_for_check(conn)
     pairings = pair_again(conn, parsed)
     surplus = {section: pairing.surplus() for section, pairing in pairings.items()}
     counts = {
@@ -155,7 +159,7 @@ def _report(job: ImportJob, parsed: ParsedStatus, skip_invalid: bool) -> dict[st
     }
 
 
-def _surplus_errors(surplus: dict[str, list[Surplus]]) -> list[dict[str, Any]]:
+def _surplus_errors(surplus: dict[str, list[Surplus]]) -> list[ReportedProblem]:
     return [
         {
             "line": extra.line,
@@ -168,5 +172,5 @@ def _surplus_errors(surplus: dict[str, list[Surplus]]) -> list[dict[str, Any]]:
     ]
 
 
-def _as_source(vendor: ParsedVendor) -> dict[str, Any]:
+def _as_source(vendor: ParsedVendor) -> VendorFields:
     return {"status": vendor.status, "metadata": vendor.metadata}

@@ -13,7 +13,7 @@ from statusboard.domain.enhancements import NewEnhancement, has_cycle
 from statusboard.domain.entry_pairing import enhancement_key
 from statusboard.domain.errors import ValidationError
 from statusboard.domain.parsed_status import ParsedEnhancement, ParsedStatus, deployment_metadata
-from statusboard.domain.reconciliation import COUNT_CHECKS
+from statusboard.domain.reconciliation import COUNT_CHECKS, ReportedProblem
 from statusboard.domain.validation import new_id, validated
 from statusboard.domain.vendors import NewVendor, name_key, new_vendor_row, validate_vendor_metadata
 from statusboard.domain.work_items import MAX_DEPTH, NewWorkItem, child_path, root_path
@@ -56,7 +56,7 @@ class ImportJob:
     actor: str
     now: datetime
     source: str
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[ReportedProblem] = field(default_factory=list)
     log: list[ChangeEntry] = field(default_factory=list)
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     vendor_ids: dict[str, str] = field(default_factory=dict)  # name key -> id, of every vendor there will be

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import VersionConflictError
 from statusboard.domain.project_configuration import CONFIGURATION_ID, ConfigurationChanges, configuration_changes
+from statusboard.domain.records import ProjectConfiguration
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import project_configuration as repo
@@ -21,14 +20,14 @@ class ProjectConfigurationService:
         self._db = db
         self._clock = clock
 
-    def get(self) -> dict[str, Any]:
+    def get(self) -> ProjectConfiguration:
         with self._db.reading() as conn:
             return repo.get(conn)
 
-    def update(self, actor: str, version: int, changes: ConfigurationChanges) -> dict[str, Any]:
+    def update(self, actor: str, version: int, changes: ConfigurationChanges) -> ProjectConfiguration:
         given = configuration_changes(changes)
 
-        def work(conn: Connection) -> dict[str, Any]:
+        def work(conn: Connection) -> ProjectConfiguration:
             now = self._clock.now()
             updated = repo.conditional_update(conn, version, {**given, "updated_at": now, "updated_by": actor})
             if updated is None:

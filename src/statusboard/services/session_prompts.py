@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
+from statusboard.domain.records import SessionPrompt
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
@@ -21,10 +22,10 @@ class SessionPromptService:
         self._db = db
         self._clock = clock
 
-    def record(self, actor: str, session_id: str, content: str) -> dict[str, Any]:
+    def record(self, actor: str, session_id: str, content: str) -> SessionPrompt:
         frontmatter, _body = parse_frontmatter(content)
 
-        def work(conn: Connection) -> dict[str, Any]:
+        def work(conn: Connection) -> SessionPrompt:
             now = self._clock.now()
             values = {
                 "id": new_id(),

@@ -4,6 +4,7 @@ as JSON or as the status file (which it can also write, atomically)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +13,7 @@ from sqlalchemy import Connection
 
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock
+from statusboard.domain.records import DeploymentOutline, VendorOutline
 from statusboard.domain.status_markdown import StatusData, assemble
 from statusboard.services.status_parts import (
     FILE_SECTIONS,
@@ -169,25 +171,27 @@ class StatusService:
         return StatusData(
             vendors=vendors,
             work_items=items_repo.live_outline(conn),
-            deployments=every_deployment(conn, {vendor["id"]: vendor for vendor in vendors}),
+            deployments=every_deployment(conn, vendors),
             enhancements=enhancements_repo.outline(conn),
             session_prompts=prompts,
         )
 
 
-def every_deployment(conn: Connection, vendors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every deployment with the ids and names of its vendors (`vendors`: every vendor by id) and
-    the ids of its work items: what the file shows, and nothing a later write changes (see
+def every_deployment(conn: Connection, vendors: Iterable[VendorOutline]) -> list[DeploymentOutline]:
+    """Every deployment with the ids and names of its vendors (`vendors`: every vendor) and the
+    ids of its work items: what the file shows, and nothing a later write changes (see
     domain/change_sources)."""
+    names = {vendor.get("id"): vendor["name"] for vendor in vendors}
     vendor_links = deployments_repo.vendor_links(conn, None)
     item_links = deployments_repo.work_item_links(conn, None)
-    deployments = deployments_repo.outline(conn)
-    for deployment in deployments:
-        deployment["affected_vendors"] = [
-            {"id": vid, "name": vendors[vid]["name"]} for vid in vendor_links.get(deployment["id"], [])
-        ]
-        deployment["related_work_items"] = [{"id": wid} for wid in item_links.get(deployment["id"], [])]
-    return deployments
+    return [
+        {
+            **deployment,
+            "affected_vendors": [{"id": vid, "name": names[vid]} for vid in vendor_links.get(deployment["id"], [])],
+            "related_work_items": [{"id": wid} for wid in item_links.get(deployment["id"], [])],
+        }
+        for deployment in deployments_repo.outline(conn)
+    ]
 
 
 def _step(cancel: CancelToken | None, progress: Progress | None, done: int, total: int) -> None:

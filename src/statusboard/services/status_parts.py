@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
@@ -19,13 +19,14 @@ from statusboard.domain.change_sources import (
     WORK_ITEMS,
 )
 from statusboard.domain.enhancements import PENDING
+from statusboard.domain.records import DeploymentShown, DeploymentSummary, VendorHealth
 from statusboard.domain.status_markdown import (
     deployments_section,
     enhancements_section,
+    outline_rows_section,
     prompts_section,
     vendor_line,
     vendor_lines_section,
-    work_item_facts_section,
 )
 from statusboard.domain.vendors import vendor_health
 from statusboard.domain.work_items import ItemType
@@ -44,6 +45,19 @@ PRIORITIES = ("high", "medium", "low")
 NO_PRIORITY = "unset"
 
 
+class WorkItemCounts(TypedDict):
+    total_count: int
+    by_type: dict[str, int]
+    by_status: dict[str, int]
+    by_priority: dict[str, int]  # high, medium, low, and "unset"
+
+
+class ActiveWorkItems(WorkItemCounts):
+    """The status report's `active_work_items`."""
+
+    archived_count: int | None  # None where a fallback layer cannot tell
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -51,18 +65,23 @@ class Part:
     build: Callable[[Connection], Any]
 
 
-def _vendor_health(conn: Connection) -> dict[str, Any]:
+def _vendor_health(conn: Connection) -> VendorHealth:
     by_status = vendors_repo.counts_by_status(conn)
     return vendor_health(by_status.get("operational", 0), sum(by_status.values()))
 
 
-def _active_work_items(conn: Connection) -> dict[str, Any]:
+def _active_work_items(conn: Connection) -> ActiveWorkItems:
     return {**work_item_counts(items_repo.live_summary(conn)), "archived_count": archive_repo.count(conn)}
 
 
-def _recent_deployments(conn: Connection) -> list[dict[str, Any]]:
+def _recent_deployments(conn: Connection) -> list[DeploymentSummary]:
     recent = deployments_repo.newest(conn, RECENT_DEPLOYMENTS)
-    return [deployment_summary(d) for d in deployment_views(conn, recent)]
+    return [
+        deployment_summary(
+            d, d["id"], [vendor["name"] for vendor in d["affected_vendors"]], [i["id"] for i in d["related_work_items"]]
+        )
+        for d in deployment_views(conn, recent)
+    ]
 
 
 def _deployments_file_section(conn: Connection) -> str:
@@ -113,14 +132,14 @@ SUMMARY = (
     Part("vendor_health", frozenset({VENDORS}), _vendor_health),
     Part("active_work_items", frozenset({WORK_ITEMS, ARCHIVED_COUNT}), _active_work_items),
     Part("recent_deployments", frozenset({DEPLOYMENTS}), _recent_deployments),
-    Part("pending_enhancements", frozenset({ENHANCEMENTS}), lambda conn: enhancements_repo.outline(conn, PENDING)),
+    Part("pending_enhancements", frozenset({ENHANCEMENTS}), lambda conn: enhancements_repo.reported(conn, PENDING)),
 )
 # The status file's sections as text, in file order.
 FILE_SECTIONS = (
     Part(VENDORS_FILE, frozenset({VENDORS}), VendorSection.read),
     Part("file:deployments", frozenset({DEPLOYMENTS}), _deployments_file_section),
     Part("file:enhancements", frozenset({ENHANCEMENTS}), lambda c: enhancements_section(enhancements_repo.outline(c))),
-    Part("file:work_items", frozenset({WORK_ITEMS}), lambda c: work_item_facts_section(items_repo.live_facts(c))),
+    Part("file:work_items", frozenset({WORK_ITEMS}), lambda c: outline_rows_section(items_repo.live_outline_rows(c))),
     Part("file:prompts", frozenset({SESSION_PROMPTS}), lambda c: prompts_section(prompts_repo.listing(c)[0])),
 )
 
@@ -134,7 +153,7 @@ def stale(touched: Iterable[tuple[str, str]]) -> frozenset[str] | None:
     return frozenset(part.name for part in SUMMARY + FILE_SECTIONS if not part.shows.isdisjoint(changed))
 
 
-def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Any]:
+def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> WorkItemCounts:
     by_type = dict.fromkeys((kind.value for kind in ItemType), 0)
     by_status = dict.fromkeys(STATUSES, 0)
     by_priority = dict.fromkeys((*PRIORITIES, NO_PRIORITY), 0)
@@ -148,15 +167,19 @@ def work_item_counts(rows: list[tuple[str, str, str | None, int]]) -> dict[str, 
     return {"total_count": total, "by_type": by_type, "by_status": by_status, "by_priority": by_priority}
 
 
-def deployment_summary(deployment: dict[str, Any]) -> dict[str, Any]:
+def deployment_summary(
+    deployment: DeploymentShown, deployment_id: str | None, vendor_names: list[str], work_item_ids: list[str]
+) -> DeploymentSummary:
+    """The status report's entry for a deployment (with its id, where known) that touched these
+    vendors and work items."""
     meta = deployment["metadata"]
     return {
-        "id": deployment["id"],
+        "id": deployment_id,
         "timestamp": deployment["timestamp"],
         "pr_number": meta.get("pr_number"),
         "pr_title": meta.get("pr_title"),
         "commit_hash": deployment["commit_hash"],
         "constitutional_compliance": meta.get("constitutional_compliance"),
-        "affected_vendors": [vendor["name"] for vendor in deployment["affected_vendors"]],
-        "related_work_item_ids": [item["id"] for item in deployment["related_work_items"]],
+        "affected_vendors": vendor_names,
+        "related_work_item_ids": work_item_ids,
     }

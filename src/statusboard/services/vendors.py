@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import NotFoundError, VersionConflictError
+from statusboard.domain.records import Vendor
 from statusboard.domain.validation import new_id
 from statusboard.domain.vendors import (
     NewVendor,
@@ -21,7 +22,6 @@ from statusboard.domain.vendors import (
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import Database
 from statusboard.storage.repositories import vendors as repo
-from statusboard.storage.repositories.vendors import VendorRow
 
 ENTITY = "vendor"
 
@@ -31,10 +31,10 @@ class VendorService:
         self._db = db
         self._clock = clock
 
-    def create(self, actor: str, draft: NewVendor) -> VendorRow:
+    def create(self, actor: str, draft: NewVendor) -> Vendor:
         metadata = validate_vendor_metadata(draft.metadata)
 
-        def work(conn: Connection) -> VendorRow:
+        def work(conn: Connection) -> Vendor:
             now = self._clock.now()
             vendor = repo.insert(conn, new_vendor_row(new_id(), draft, metadata, actor, now))
             if vendor is None:
@@ -45,7 +45,7 @@ class VendorService:
 
         return self._db.write(work)
 
-    def query(self, name: str) -> VendorRow:
+    def query(self, name: str) -> Vendor:
         key = name_key(name)
         if self._db.reads_direct:  # a hot read of one statement
             vendor = self._db.read_direct(lambda direct: repo.by_key_on(direct, key))
@@ -58,11 +58,11 @@ class VendorService:
 
     def update_status(
         self, actor: str, name: str, version: int, status: str | None = None, metadata: dict[str, Any] | None = None
-    ) -> VendorRow:
+    ) -> Vendor:
         refuse_empty_vendor_change(status, metadata)
         key = name_key(name)
 
-        def work(conn: Connection) -> VendorRow:
+        def work(conn: Connection) -> Vendor:
             current = repo.by_key(conn, key)
             if current is None:
                 raise NotFoundError(ENTITY, name=name)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Connection
 
 from statusboard.domain.claims import write_refusal
 from statusboard.domain.clock import Clock
+from statusboard.domain.entities import Claim, Dependency, DependencyView, WorkItem, WorkItemNode, WorkItemView
 from statusboard.domain.errors import NotFoundError, StatusboardError, ValidationError, VersionConflictError
 from statusboard.domain.updates import given_fields
 from statusboard.domain.validation import new_id
@@ -31,7 +32,7 @@ from statusboard.storage.repositories import archive as archive_repo
 from statusboard.storage.repositories import claims as claims_repo
 from statusboard.storage.repositories import work_items as repo
 from statusboard.storage.repositories.item_view import Link, item_view, item_view_on
-from statusboard.storage.repositories.work_items import ListFilter, WorkItemRow
+from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.storage.tables import work_items as work_items_table
 
 T = TypeVar("T")
@@ -47,11 +48,11 @@ class WorkItemService:
 
     # -- writes ---------------------------------------------------------------
 
-    def create(self, actor: str, draft: NewWorkItem) -> WorkItemRow:
+    def create(self, actor: str, draft: NewWorkItem) -> WorkItem:
         metadata = validate_metadata(draft.item_type, draft.metadata)
         item_id = new_id()
 
-        def work(conn: Connection) -> WorkItemRow:
+        def work(conn: Connection) -> WorkItem:
             parent = None
             if draft.parent_id is not None:
                 self._db.lock(conn, HIERARCHY_LOCK, shared=True)
@@ -67,25 +68,25 @@ class WorkItemService:
 
     def update(
         self, actor: str, item_id: str, version: int, changes: WorkItemChanges, claim_token: str | None = None
-    ) -> WorkItemRow:
+    ) -> WorkItem:
         (updated,) = self._update_all(actor, [ItemUpdate(item_id, version, changes, claim_token)])
         return updated
 
-    def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
+    def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItem]:
         """Applies every update or none. Rows are locked in id order, so two batches never deadlock."""
         check_batch_ids([entry.id for entry in updates])
         return self._update_all(actor, updates)
 
-    def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemRow]:
+    def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItem]:
         batch = len(updates) > 1
         for index, entry in enumerate(updates):
             _guard(batch, index, item_changes, entry.changes)
 
-        def work(conn: Connection) -> list[WorkItemRow]:
+        def work(conn: Connection) -> list[WorkItem]:
             if any("parent_id" in entry.given for entry in updates):
                 self._db.lock(conn, HIERARCHY_LOCK)
             now = self._clock.now()
-            results: dict[str, WorkItemRow] = {}
+            results: dict[str, WorkItem] = {}
             entries: list[ChangeEntry] = []
             for index, entry in sorted(enumerate(updates), key=lambda pair: pair[1].id):
                 row, logged = _guard(batch, index, self._apply, conn, actor, now, entry)
@@ -98,7 +99,7 @@ class WorkItemService:
 
     def _apply(
         self, conn: Connection, actor: str, now: datetime, entry: ItemUpdate
-    ) -> tuple[WorkItemRow, list[ChangeEntry]]:
+    ) -> tuple[WorkItem, list[ChangeEntry]]:
         current, _ = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
         values = entry.given
         if "metadata" in values:
@@ -125,8 +126,8 @@ class WorkItemService:
                 logged.append(ChangeEntry(ENTITY, entry.id, updated["version"], "release", _claim_fields(ended)))
         return updated, logged
 
-    def delete(self, actor: str, item_id: str, version: int) -> WorkItemRow:
-        def work(conn: Connection) -> WorkItemRow:
+    def delete(self, actor: str, item_id: str, version: int) -> WorkItem:
+        def work(conn: Connection) -> WorkItem:
             now = self._clock.now()
             _, claim = self._writable(conn, item_id, version, None, now)
             deleted = repo.conditional_update(
@@ -151,7 +152,7 @@ class WorkItemService:
 
     # -- reads ----------------------------------------------------------------
 
-    def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> dict[str, Any]:
+    def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> WorkItemView:
         if not include_children and self._db.reads_direct:  # the hottest read: one statement
             chain, links = self._db.read_direct(lambda direct: item_view_on(direct, item_id))
             if chain and chain[-1]["id"] == item_id:
@@ -174,19 +175,19 @@ class WorkItemService:
                 children += archive_repo.subtree(conn, item["path"])
         return _view(item_id, chain, links, children)
 
-    def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> dict[str, Any]:
+    def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> WorkItemView:
         found = archive_repo.get_with_record(conn, item_id)
         if found is None:
             raise NotFoundError(ENTITY, id=item_id)
         archived, record = found
 
-        def anywhere(other_id: str) -> dict[str, Any] | None:
+        def anywhere(other_id: str) -> WorkItem | None:
             live = repo.get(conn, other_id)
             return live if live is not None else archive_repo.get(conn, other_id)
 
         chain = [anywhere(ancestor) for ancestor in ids_in_path(archived["path"])[:-1]]
         children = archive_repo.subtree(conn, archived["path"]) if include_children else []
-        dependencies = []
+        dependencies: list[DependencyView] = []
         for link in record["dependencies"]:
             other_id = link["depends_on_id"] if link["work_item_id"] == item_id else link["work_item_id"]
             other = anywhere(other_id)
@@ -207,7 +208,7 @@ class WorkItemService:
 
     # -- helpers --------------------------------------------------------------
 
-    def _parent(self, conn: Connection, parent_id: str) -> WorkItemRow:
+    def _parent(self, conn: Connection, parent_id: str) -> WorkItem:
         parent = repo.get_for_share(conn, parent_id)
         if parent is None:
             raise NotFoundError(ENTITY, id=parent_id)
@@ -215,7 +216,7 @@ class WorkItemService:
 
     def _writable(
         self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
-    ) -> tuple[WorkItemRow, dict[str, Any] | None]:
+    ) -> tuple[WorkItem, Claim | None]:
         """The item if this writer may change it, with its open claim (live or expired)."""
         # On PostgreSQL the row stays locked: a claim in flight finishes first, and the
         # conditional update's own snapshot, taken after this, sees it.
@@ -234,7 +235,7 @@ class WorkItemService:
         refusal = _refusal(item_id, version, current, claim, claim_token, now)
         return refusal or AssertionError("conditional update matched no row, yet the row is writable")
 
-    def _new_place(self, conn: Connection, item: WorkItemRow, parent_id: str | None) -> dict[str, Any]:
+    def _new_place(self, conn: Connection, item: WorkItem, parent_id: str | None) -> dict[str, Any]:
         parent = None if parent_id is None else self._parent(conn, parent_id)
         height = 0 if parent is None else repo.subtree_max_depth(conn, item["path"]) - item["depth"]
         path, depth = placement(item["id"], parent, height)
@@ -279,15 +280,21 @@ def _claim_allows(claim_token: str | None, now: datetime) -> ColumnElement[bool]
     return claims_repo.live_claim_with_token(work_items_table.c.id, claim_token, now)
 
 
-def _claim_fields(claim: dict[str, Any]) -> dict[str, Any]:
-    return {key: claim[key] for key in ("holder", "epoch", "expires_at", "end_reason") if key in claim}
+def _claim_fields(claim: Claim) -> dict[str, Any]:
+    """What the change log shows of a claim a completing write ended (never its token)."""
+    return {
+        "holder": claim["holder"],
+        "epoch": claim["epoch"],
+        "expires_at": claim["expires_at"],
+        "end_reason": claim["end_reason"],
+    }
 
 
 def _refusal(
     item_id: str,
     version: int,
-    current: WorkItemRow | None,
-    claim: dict[str, Any] | None,
+    current: WorkItem | None,
+    claim: Claim | None,
     claim_token: str | None,
     now: datetime,
 ) -> Exception | None:
@@ -303,7 +310,7 @@ def _refusal(
     return None
 
 
-def _view(item_id: str, chain: list[WorkItemRow], links: list[Link], children: list[WorkItemRow]) -> dict[str, Any]:
+def _view(item_id: str, chain: list[WorkItem], links: list[Link], children: list[WorkItem]) -> WorkItemView:
     """query_work_item's answer: the item (last in `chain`), its ancestors, children and dependencies."""
     return {
         **chain[-1],
@@ -314,8 +321,8 @@ def _view(item_id: str, chain: list[WorkItemRow], links: list[Link], children: l
     }
 
 
-def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:
-    by_parent: dict[str, list[dict[str, Any]]] = {}
+def _nest(root_id: str, descendants: list[WorkItem]) -> list[WorkItemNode]:
+    by_parent: dict[str | None, list[WorkItemNode]] = {}
     for row in descendants:
         by_parent.setdefault(row["parent_id"], []).append({**row, "children": []})
     for nodes in by_parent.values():
@@ -324,7 +331,7 @@ def _nest(root_id: str, descendants: list[WorkItemRow]) -> list[dict[str, Any]]:
     return by_parent.get(root_id, [])
 
 
-def _dependency_view(item_id: str, link: dict[str, Any], other: WorkItemRow) -> dict[str, Any]:
+def _dependency_view(item_id: str, link: Dependency, other: WorkItem) -> DependencyView:
     outgoing = link["work_item_id"] == item_id
     return {
         "id": link["id"],

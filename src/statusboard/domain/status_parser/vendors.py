@@ -62,9 +62,8 @@ def _vendor(text: str, line: int) -> ParsedVendor:
         if other is not None:
             raise Unreadable(f"unknown vendor status {read_quoted(other['status'])}: expected operational or broken")
         raise Unreadable("expected '- <name>: operational|broken (P/T tests passed, S skipped) [formats] v<version>'")
-    metadata = _vendor_metadata(match["rest"].strip())
     try:
-        metadata = validate_vendor_metadata(metadata)
+        metadata = validate_vendor_metadata(_vendor_metadata(match["rest"].strip()))
     except ValidationError as exc:
         raise Unreadable(exc.message) from None
     return ParsedVendor(match["name"].strip(), match["status"].lower(), metadata, line)

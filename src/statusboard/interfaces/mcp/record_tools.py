@@ -96,7 +96,7 @@ def _migrate(app: App, actor: str, a: MigrateArgs, cancel: Any, progress: Any) -
     )
 
 
-def _update_vendor(app: App, actor: str, a: UpdateVendorArgs) -> dict[str, Any]:
+def _update_vendor(app: App, actor: str, a: UpdateVendorArgs) -> Any:
     return app.vendors.update_status(actor, a.name, a.version, a.status, a.metadata)
 
 

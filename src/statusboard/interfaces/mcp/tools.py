@@ -115,7 +115,7 @@ class ListChangesArgs(Args):
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
-def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> dict[str, Any]:
+def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> Any:
     return app.work_items.update(actor, a.id, a.version, a.changes(), a.claim_token)
 
 

@@ -4,11 +4,12 @@ one statement, what each waiting item waits on, vendors' test results, one entit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, bindparam, func, literal, or_, select, union_all
 
 from statusboard.domain.clock import iso
+from statusboard.domain.entities import ChangeLogEntry, ClaimLease, EntityChange, Predecessor, WorkItemHeadline
 from statusboard.storage.repositories.rows import plain_dict
 from statusboard.storage.tables import archived_work_items as a
 from statusboard.storage.tables import change_log as log
@@ -27,15 +28,16 @@ _TREE = (
 TREE_COLUMNS = ("id", "parent_id", "item_type", "title", "status", "priority")
 
 
-def live_items(conn: Connection) -> list[dict[str, Any]]:
+def live_items(conn: Connection) -> list[WorkItemHeadline]:
     """Every item neither deleted nor archived, oldest first: what the tree shows of it."""
-    return [dict(zip(TREE_COLUMNS, values, strict=True)) for values in conn.execute(_TREE).all()]
+    rows = [dict(zip(TREE_COLUMNS, values, strict=True)) for values in conn.execute(_TREE).all()]
+    return cast(list[WorkItemHeadline], rows)
 
 
 _OPEN_CLAIMS = select(c.c.work_item_id, c.c.holder, c.c.expires_at).where(c.c.ended_at.is_(None))
 
 
-def open_claims(conn: Connection) -> dict[str, dict[str, Any]]:
+def open_claims(conn: Connection) -> dict[str, ClaimLease]:
     """Every open claim (live, or expired and not yet taken over) by item: holder, expires_at."""
     return {
         item_id: {"holder": holder, "expires_at": iso(expires_at), "ended_at": None}
@@ -78,9 +80,9 @@ _WAITING_ON = union_all(
 )
 
 
-def unfinished_predecessors(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+def unfinished_predecessors(conn: Connection) -> dict[str, list[Predecessor]]:
     """For each live item not completed, the live items not completed that it waits on."""
-    waiting: dict[str, list[dict[str, Any]]] = {}
+    waiting: dict[str, list[Predecessor]] = {}
     for waiting_id, other_id, title, status, kind in conn.execute(_WAITING_ON):
         waiting.setdefault(waiting_id, []).append(
             {"id": other_id, "title": title, "status": status, "dependency_type": kind}
@@ -130,7 +132,7 @@ _HISTORY = (
 )
 
 
-def history(conn: Connection, entity_id: str, upto: int) -> list[dict[str, Any]]:
+def history(conn: Connection, entity_id: str, upto: int) -> list[EntityChange]:
     """Every change-log entry about this entity (for a work item, also its dependencies added and
     removed) up to seq `upto`, oldest first.
 
@@ -141,7 +143,7 @@ def history(conn: Connection, entity_id: str, upto: int) -> list[dict[str, Any]]
         entry = plain_dict(row)
         entry["at"] = iso(entry["at"])
         rows.append(entry)
-    return rows
+    return cast(list[EntityChange], rows)
 
 
 _LATEST = (
@@ -152,14 +154,14 @@ _LATEST = (
 )
 
 
-def latest_changes(conn: Connection, upto: int, limit: int) -> list[dict[str, Any]]:
+def latest_changes(conn: Connection, upto: int, limit: int) -> list[ChangeLogEntry]:
     """The `limit` newest entries up to seq `upto`, newest first."""
     rows = []
     for row in conn.execute(_LATEST, {"upto": upto, "limit": limit}).mappings():
         entry = plain_dict(row)
         entry["at"] = iso(entry["at"])
         rows.append(entry)
-    return rows
+    return cast(list[ChangeLogEntry], rows)
 
 
 def names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -177,7 +179,7 @@ def names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     return {str(entity_id): str(name) for entity_id, name in conn.execute(stmt)}
 
 
-def open_claims_of(conn: Connection, item_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def open_claims_of(conn: Connection, item_ids: Iterable[str]) -> dict[str, ClaimLease]:
     """`open_claims`, of these items only."""
     wanted = list(item_ids)
     if not wanted:

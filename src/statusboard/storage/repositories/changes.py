@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, FromClause, Insert, bindparam, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from statusboard.domain.clock import iso
+from statusboard.domain.entities import ChangeLogEntry
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.storage.database import CHANGE_LOG_LOCK
 from statusboard.storage.driver_sql import DriverStatement
@@ -87,14 +88,14 @@ _SINCE = (
 )
 
 
-def since(conn: Connection, since_seq: int, upto: int, limit: int) -> list[dict[str, Any]]:
+def since(conn: Connection, since_seq: int, upto: int, limit: int) -> list[ChangeLogEntry]:
     """The entries after `since_seq` up to `upto` (a settled seq), oldest first."""
     rows = []
     for row in conn.execute(_SINCE, {"since": since_seq, "upto": upto, "limit": limit}).mappings():
         record = plain_dict(row)
         record["at"] = iso(record["at"])
         rows.append(record)
-    return rows
+    return cast(list[ChangeLogEntry], rows)
 
 
 _LAST = select(func.max(c.c.seq))

@@ -9,28 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ScalarSelect
 
 from statusboard.domain.clock import iso
+from statusboard.domain.entities import Claim, WorkItem
 from statusboard.storage.repositories.rows import plain_dict
-from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.repositories.work_items import to_record
 from statusboard.storage.tables import work_item_claims as c
 from statusboard.storage.tables import work_item_dependencies as d
 from statusboard.storage.tables import work_items as t
 
-ClaimRow = dict[str, Any]
 _TIMES = ("claimed_at", "expires_at", "ended_at")
 
 
-def _record(row: Mapping[Any, Any]) -> ClaimRow:
+def _record(row: Mapping[Any, Any]) -> Claim:
     record = plain_dict(row)
     for key in _TIMES:
         record[key] = iso(record[key])
-    return record
+    return cast(Claim, record)
 
 
 # -- the claimable rule ------------------------------------------------------------------
@@ -43,7 +43,7 @@ def claimable(items: Any = t) -> ColumnElement[bool]:
     return and_(items.c.deleted_at.is_(None), items.c.archived.is_(False), items.c.status != "completed")
 
 
-def unclaimable_reason(item: WorkItemRow) -> str | None:
+def unclaimable_reason(item: WorkItem) -> str | None:
     """Why `item` breaks the claimable rule (see `claimable`), or None when it may be claimed."""
     if item["deleted_at"] is not None or item["archived"]:
         return "work item is deleted or archived"
@@ -97,7 +97,7 @@ _ITEM_WITH_CLAIM_LOCKED = _ITEM_WITH_CLAIM.with_for_update(of=t, key_share=True)
 _CLAIM_START = len(t.c)
 
 
-def item_with_claim(conn: Connection, item_id: str, *, lock: bool) -> tuple[WorkItemRow | None, ClaimRow | None, int]:
+def item_with_claim(conn: Connection, item_id: str, *, lock: bool) -> tuple[WorkItem | None, Claim | None, int]:
     """The item, its open claim (live or expired) and the last epoch it was claimed with, in one
     statement; with `lock`, the item's row stays write-locked until the transaction ends."""
     stmt = _ITEM_WITH_CLAIM_LOCKED if lock else _ITEM_WITH_CLAIM
@@ -117,7 +117,7 @@ def item_with_claim(conn: Connection, item_id: str, *, lock: bool) -> tuple[Work
 _OPEN = select(c).where(c.c.work_item_id == bindparam("id"), c.c.ended_at.is_(None))
 
 
-def open_claim(conn: Connection, item_id: str) -> ClaimRow | None:
+def open_claim(conn: Connection, item_id: str) -> Claim | None:
     row = conn.execute(_OPEN, {"id": item_id}).mappings().first()
     return None if row is None else _record(row)
 
@@ -128,7 +128,7 @@ _INSERT_OPEN = {
 }
 
 
-def insert_open(conn: Connection, values: Mapping[str, Any]) -> ClaimRow | None:
+def insert_open(conn: Connection, values: Mapping[str, Any]) -> Claim | None:
     """Opens a claim, or returns None if the item already has an open one (or the epoch was taken)."""
     row = conn.execute(_INSERT_OPEN[conn.dialect.name], dict(values)).mappings().first()
     return None if row is None else _record(row)
@@ -150,14 +150,14 @@ def end(conn: Connection, claim_id: str, now: datetime, reason: str) -> bool:
     return conn.execute(_END, {"b_claim": claim_id, "b_now": now, "b_reason": reason}).rowcount == 1
 
 
-def end_live(conn: Connection, item_id: str, token: str, now: datetime, reason: str) -> ClaimRow | None:
+def end_live(conn: Connection, item_id: str, token: str, now: datetime, reason: str) -> Claim | None:
     """Ends the item's claim if `token` is its live one."""
     params = {"b_item": item_id, "b_token": token, "b_now": now, "b_reason": reason}
     row = conn.execute(_END_LIVE, params).mappings().first()
     return None if row is None else _record(row)
 
 
-def extend(conn: Connection, item_id: str, token: str, now: datetime, expires_at: datetime) -> ClaimRow | None:
+def extend(conn: Connection, item_id: str, token: str, now: datetime, expires_at: datetime) -> Claim | None:
     params = {"b_item": item_id, "b_token": token, "b_now": now, "b_expires": expires_at}
     row = conn.execute(_EXTEND, params).mappings().first()
     return None if row is None else _record(row)
@@ -211,11 +211,11 @@ def ready_statement(now: datetime, item_type: str | None, limit: int) -> Select[
     return select(t).where(*conditions).order_by(t.c.created_at, t.c.id).limit(limit)
 
 
-def ready(conn: Connection, now: datetime, item_type: str | None, limit: int) -> list[WorkItemRow]:
+def ready(conn: Connection, now: datetime, item_type: str | None, limit: int) -> list[WorkItem]:
     return [to_record(row) for row in conn.execute(ready_statement(now, item_type, limit))]
 
 
-def lock_next_ready(conn: Connection, now: datetime, item_type: str | None, *, skip_locked: bool) -> WorkItemRow | None:
+def lock_next_ready(conn: Connection, now: datetime, item_type: str | None, *, skip_locked: bool) -> WorkItem | None:
     """The oldest ready item, locked (PostgreSQL). With `skip_locked`, items other transactions
     hold locked are passed over; without, this waits for the holder of the oldest one."""
     stmt = ready_statement(now, item_type, 1).with_for_update(of=t, skip_locked=skip_locked)
@@ -228,6 +228,6 @@ def any_ready(conn: Connection, now: datetime, item_type: str | None) -> bool:
     return conn.execute(select(ready_statement(now, item_type, 1).exists())).scalar_one() is True
 
 
-def history(conn: Connection, item_id: str) -> list[ClaimRow]:
+def history(conn: Connection, item_id: str) -> list[Claim]:
     stmt = select(c).where(c.c.work_item_id == item_id).order_by(c.c.epoch)
     return [_record(row) for row in conn.execute(stmt).mappings()]

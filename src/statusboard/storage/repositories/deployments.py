@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Result, func, select
 
 from statusboard.domain.clock import iso
+from statusboard.domain.records import Deployment, DeploymentHead
 from statusboard.storage.repositories.rows import STREAMED_ROWS, record_with_times, records
 from statusboard.storage.tables import deployment_vendors as dv
 from statusboard.storage.tables import deployment_work_items as dw
 from statusboard.storage.tables import deployments as d
 from statusboard.storage.tables import vendors as v
 
-DeploymentRow = dict[str, Any]
 _TIMES = ("timestamp", "created_at")
 
 
-def to_record(row: Mapping[Any, Any]) -> DeploymentRow:
-    return record_with_times(row, _TIMES)
+def to_record(row: Mapping[Any, Any]) -> Deployment:
+    return cast(Deployment, record_with_times(row, _TIMES))
 
 
 def insert(conn: Connection, values: Mapping[str, Any], vendor_ids: list[str], work_item_ids: list[str]) -> None:
@@ -30,14 +30,14 @@ def insert(conn: Connection, values: Mapping[str, Any], vendor_ids: list[str], w
         conn.execute(dw.insert(), [{"deployment_id": values["id"], "work_item_id": wid} for wid in work_item_ids])
 
 
-def get(conn: Connection, deployment_id: str) -> DeploymentRow | None:
+def get(conn: Connection, deployment_id: str) -> Deployment | None:
     row = conn.execute(select(d).where(d.c.id == deployment_id)).mappings().first()
     return None if row is None else to_record(row)
 
 
 def newest(
     conn: Connection, limit: int | None, *, vendor_id: str | None = None, work_item_id: str | None = None
-) -> list[DeploymentRow]:
+) -> list[Deployment]:
     stmt = select(d).order_by(d.c.timestamp.desc(), d.c.id.desc())
     if vendor_id is not None:
         stmt = stmt.where(d.c.id.in_(select(dv.c.deployment_id).where(dv.c.vendor_id == vendor_id)))
@@ -45,18 +45,18 @@ def newest(
         stmt = stmt.where(d.c.id.in_(select(dw.c.deployment_id).where(dw.c.work_item_id == work_item_id)))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return records(conn.execute(stmt), _TIMES)
+    return cast(list[Deployment], records(conn.execute(stmt), _TIMES))
 
 
 _OUTLINE = select(d.c.id, d.c.timestamp, d.c.commit_hash, d.c.pr_number, d.c.metadata).order_by(d.c.created_at, d.c.id)
 
 
-def outline(conn: Connection) -> list[DeploymentRow]:
+def outline(conn: Connection) -> list[DeploymentHead]:
     """What the status file shows of every deployment, in the order they were recorded."""
-    return records(conn.execute(_OUTLINE), ("timestamp",))
+    return cast(list[DeploymentHead], records(conn.execute(_OUTLINE), ("timestamp",)))
 
 
-def outline_stream(conn: Connection) -> Iterator[DeploymentRow]:
+def outline_stream(conn: Connection) -> Iterator[DeploymentHead]:
     """`outline`, read a few hundred rows at a time (see `vendors.facts`)."""
     for rows in conn.execute(_OUTLINE).partitions(STREAMED_ROWS):
         for deployment_id, timestamp, commit_hash, pr_number, metadata in rows:

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, select, update
 
+from statusboard.domain.records import Enhancement, EnhancementOutline, ReportedEnhancement
 from statusboard.storage.repositories.rows import record_with_times, records
 from statusboard.storage.tables import enhancement_dependencies as ed
 from statusboard.storage.tables import enhancements as e
 
-EnhancementRow = dict[str, Any]
 _TIMES = ("created_at", "updated_at")
-
-
-def _to_record(row: Mapping[Any, Any]) -> EnhancementRow:
-    return record_with_times(row, _TIMES)
 
 
 def insert(conn: Connection, values: Mapping[str, Any]) -> None:
     conn.execute(e.insert().values(**values))
 
 
-def get(conn: Connection, enhancement_id: str) -> EnhancementRow | None:
+def get(conn: Connection, enhancement_id: str) -> Enhancement | None:
     row = conn.execute(select(e).where(e.c.id == enhancement_id)).mappings().first()
-    return None if row is None else with_links(conn, [_to_record(row)])[0]
+    return None if row is None else cast(Enhancement, _with_links(conn, [record_with_times(row, _TIMES)])[0])
 
 
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
@@ -60,13 +56,13 @@ def listing(
     priority: str | None = None,
     status: str | None = None,
     target_quarter: str | None = None,
-) -> list[EnhancementRow]:
+) -> list[Enhancement]:
     conditions: list[ColumnElement[bool]] = []
     for column, value in ((e.c.priority, priority), (e.c.status, status), (e.c.target_quarter, target_quarter)):
         if value is not None:
             conditions.append(column == value)
     stmt = select(e).where(and_(True, *conditions)).order_by(e.c.created_at, e.c.id)
-    return with_links(conn, records(conn.execute(stmt), _TIMES))
+    return cast(list[Enhancement], _with_links(conn, records(conn.execute(stmt), _TIMES)))
 
 
 _OUTLINE = select(
@@ -74,13 +70,18 @@ _OUTLINE = select(
 ).order_by(e.c.created_at, e.c.id)
 
 
-def outline(conn: Connection, statuses: tuple[str, ...] | None = None) -> list[EnhancementRow]:
-    """What the status report shows of each enhancement (of these statuses), in the order they were planned."""
-    stmt = _OUTLINE if statuses is None else _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
-    return with_links(conn, records(conn.execute(stmt)))
+def outline(conn: Connection) -> list[EnhancementOutline]:
+    """What the status file shows of each enhancement, in the order they were planned."""
+    return cast(list[EnhancementOutline], _with_links(conn, records(conn.execute(_OUTLINE))))
 
 
-def with_links(conn: Connection, rows: list[EnhancementRow]) -> list[EnhancementRow]:
+def reported(conn: Connection, statuses: tuple[str, ...]) -> list[ReportedEnhancement]:
+    """What the status report shows of each enhancement of these statuses, in the order they were planned."""
+    stmt = _OUTLINE.add_columns(e.c.version).where(e.c.status.in_(statuses))
+    return cast(list[ReportedEnhancement], _with_links(conn, records(conn.execute(stmt))))
+
+
+def _with_links(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Adds each enhancement's depends_on ids, in a stable order."""
     if not rows:
         return rows

@@ -23,6 +23,7 @@ careful path, which claims the item or tells why not.
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,11 +35,12 @@ from sqlalchemy.engine import Dialect
 
 from statusboard.domain.claims import token
 from statusboard.domain.clock import iso
+from statusboard.domain.entities import WorkItem
 from statusboard.storage.direct import Direct
 from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories import changes
 from statusboard.storage.repositories.claims import claimable, last_epoch, new_claim_row, open_claim_exists
-from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.repositories.work_items import to_record
 from statusboard.storage.tables import work_item_claims as c
 from statusboard.storage.tables import work_items as t
 
@@ -115,7 +117,7 @@ class Opened:
     def token(self) -> str:
         return token(self.epoch, self.claim.secret)
 
-    def item(self) -> WorkItemRow:
+    def item(self) -> WorkItem:
         """The item as `to_record` gives it (decoded after the transaction, off the write lock)."""
         if self.dialect.name == "postgresql":
             return _item_from_json(self.values[0])
@@ -185,16 +187,16 @@ def open_if_unheld(direct: Direct, prepared: Prepared) -> Opened | None:
     return Opened(prepared.claim, found, epoch, direct.dialect)
 
 
-def _item_from_json(text: str) -> WorkItemRow:
+def _item_from_json(text: str) -> WorkItem:
     """A work item PostgreSQL sent as `row_to_json` text, as `to_record` gives it: JSON has its
     values, timestamps aside, which come in the session's zone with trailing zeros dropped and
     are written as `iso` writes them."""
-    item: WorkItemRow = json.loads(text)
+    item: dict[str, Any] = json.loads(text)
     for key in _TIMES:
         value = item[key]
         if value is not None:
             item[key] = iso(datetime.fromisoformat(value))
-    return item
+    return typing.cast(WorkItem, item)
 
 
 _TIMES = ("created_at", "updated_at", "deleted_at")

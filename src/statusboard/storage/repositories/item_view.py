@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import CompoundSelect, Connection, bindparam, case, null, or_, select, union_all
 
+from statusboard.domain.entities import Dependency, WorkItem
 from statusboard.storage.direct import Direct
 from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories import dependencies
-from statusboard.storage.repositories.work_items import WorkItemRow, to_record
+from statusboard.storage.repositories.work_items import to_record
 from statusboard.storage.tables import work_item_dependencies as d
 from statusboard.storage.tables import work_items as t
 
@@ -36,10 +37,10 @@ ITEM_VIEW = DriverStatement(_VIEW, columns=_VIEW.selected_columns)  # the hottes
 # Each row: the dependency's columns (all NULL on the item and its ancestors), then the item's.
 _ITEM_START = len(d.c)
 
-Link = tuple[dict[str, Any], WorkItemRow]
+Link = tuple[Dependency, WorkItem]
 
 
-def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[Link]]:
+def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItem], list[Link]]:
     """(the item's ancestors root first and the item last, [(dependency, item at its other end)]).
 
     Both lists are empty when there is no such item.
@@ -47,13 +48,13 @@ def item_view(conn: Connection, item_id: str) -> tuple[list[WorkItemRow], list[L
     return _view(ITEM_VIEW.rows(conn, {"id": item_id}))
 
 
-def item_view_on(direct: Direct, item_id: str) -> tuple[list[WorkItemRow], list[Link]]:
+def item_view_on(direct: Direct, item_id: str) -> tuple[list[WorkItem], list[Link]]:
     """`item_view` on a kept driver connection (PostgreSQL: `Database.read_direct`)."""
     return _view(ITEM_VIEW.rows_on(direct, {"id": item_id}))
 
 
-def _view(rows: Sequence[Sequence[Any]]) -> tuple[list[WorkItemRow], list[Link]]:
-    chain: list[WorkItemRow] = []
+def _view(rows: Sequence[Sequence[Any]]) -> tuple[list[WorkItem], list[Link]]:
+    chain: list[WorkItem] = []
     links: list[Link] = []
     for row in rows:
         item = to_record(row[_ITEM_START:])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, select
 
 from statusboard.domain.clock import as_utc
@@ -17,6 +15,7 @@ from statusboard.domain.entry_pairing import (
     prompt_key,
     work_item_key,
 )
+from statusboard.domain.reconciliation import VendorFields
 from statusboard.storage.tables import archived_work_items as a
 from statusboard.storage.tables import deployments as d
 from statusboard.storage.tables import enhancements as e
@@ -29,9 +28,10 @@ def vendor_ids_by_key(conn: Connection) -> dict[str, str]:
     return {str(key): str(vendor_id) for key, vendor_id in conn.execute(select(v.c.name_key, v.c.id))}
 
 
-def vendors_for_check(conn: Connection) -> list[dict[str, Any]]:
+def vendors_for_check(conn: Connection) -> dict[str, VendorFields]:
+    """What the reconciliation compares of every vendor, by name key."""
     rows = conn.execute(select(v.c.name_key, v.c.status, v.c.metadata)).all()
-    return [{"name_key": key, "status": status, "metadata": metadata} for key, status, metadata in rows]
+    return {key: {"status": status, "metadata": metadata} for key, status, metadata in rows}
 
 
 def item_places(conn: Connection) -> dict[str, tuple[str, int]]:

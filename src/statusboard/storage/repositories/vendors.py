@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from statusboard.domain.records import FormatFlags, Vendor, VendorMeta, VendorOutline
 from statusboard.domain.status_markdown import VendorFacts
 from statusboard.domain.vendors import FORMATS
 from statusboard.storage.direct import Direct
@@ -15,15 +16,14 @@ from statusboard.storage.driver_sql import DriverStatement
 from statusboard.storage.repositories.rows import STREAMED_ROWS, record_with_times, records
 from statusboard.storage.tables import vendors as v
 
-VendorRow = dict[str, Any]
 _TIMES = ("created_at", "updated_at")
 _PUBLIC = [column for column in v.c if column.name != "name_key"]
 
 
-def to_record(row: Mapping[Any, Any]) -> VendorRow:
+def to_record(row: Mapping[Any, Any]) -> Vendor:
     record = record_with_times(row, _TIMES)
     record["operational"] = record["status"] == "operational"
-    return record
+    return cast(Vendor, record)
 
 
 _INSERT = {
@@ -33,13 +33,13 @@ _INSERT = {
 _BY_KEY = select(*_PUBLIC).where(v.c.name_key == bindparam("key"))
 
 
-def insert(conn: Connection, values: Mapping[str, Any]) -> VendorRow | None:
+def insert(conn: Connection, values: Mapping[str, Any]) -> Vendor | None:
     """The new vendor, or None if the name is taken (in any case)."""
     row = conn.execute(_INSERT[conn.dialect.name], dict(values)).mappings().first()
     return None if row is None else to_record(row)
 
 
-def by_key(conn: Connection, key: str) -> VendorRow | None:
+def by_key(conn: Connection, key: str) -> Vendor | None:
     row = conn.execute(_BY_KEY, {"key": key}).mappings().first()
     return None if row is None else to_record(row)
 
@@ -48,15 +48,13 @@ BY_KEY = DriverStatement(_BY_KEY, columns=_BY_KEY.selected_columns)  # query_ven
 _PUBLIC_NAMES = [column.name for column in _PUBLIC]
 
 
-def by_key_on(direct: Direct, key: str) -> VendorRow | None:
+def by_key_on(direct: Direct, key: str) -> Vendor | None:
     """`by_key` on a kept driver connection (`Database.read_direct`)."""
     rows = BY_KEY.rows_on(direct, {"key": key})
     return to_record(dict(zip(_PUBLIC_NAMES, rows[0], strict=True))) if rows else None
 
 
-def conditional_update(
-    conn: Connection, key: str, expected_version: int, values: Mapping[str, Any]
-) -> VendorRow | None:
+def conditional_update(conn: Connection, key: str, expected_version: int, values: Mapping[str, Any]) -> Vendor | None:
     stmt = (
         update(v)
         .where(v.c.name_key == key, v.c.version == expected_version)
@@ -67,13 +65,13 @@ def conditional_update(
     return None if row is None else to_record(row)
 
 
-def _with_operational(rows: list[VendorRow]) -> list[VendorRow]:
+def _with_operational(rows: list[dict[str, Any]]) -> list[Vendor]:
     for row in rows:
         row["operational"] = row["status"] == "operational"
-    return rows
+    return cast(list[Vendor], rows)
 
 
-def listing(conn: Connection, status: str | None = None) -> list[VendorRow]:
+def listing(conn: Connection, status: str | None = None) -> list[Vendor]:
     stmt = select(*_PUBLIC).order_by(v.c.name_key)
     if status is not None:
         stmt = stmt.where(v.c.status == status)
@@ -95,15 +93,15 @@ _FACTS = select(  # in the order of VendorFacts
 _OUTLINE = _FACTS.add_columns(v.c.id)
 
 
-def outline(conn: Connection) -> list[dict[str, Any]]:
+def outline(conn: Connection) -> list[VendorOutline]:
     """What the status file shows of every vendor, by name, with its metadata rebuilt."""
-    vendors = []
+    vendors: list[VendorOutline] = []
     for name, status, passing, total, skipped, *flags, version, manifest, vendor_id in conn.execute(_OUTLINE).all():
-        metadata: dict[str, Any] = {}
+        metadata: VendorMeta = {}
         if total is not None:
             metadata["test_results"] = {"passing": passing, "total": total, "skipped": skipped}
         if flags[0] is not None:
-            metadata["format_support"] = dict(zip(FORMATS, flags, strict=True))
+            metadata["format_support"] = cast(FormatFlags, dict(zip(FORMATS, flags, strict=True)))
         if version is not None:
             metadata["extractor_version"] = version
         if manifest is not None:
@@ -125,18 +123,14 @@ def facts_by_id(conn: Connection, ids: Iterable[str] | None = None) -> Iterator[
             yield str(row[-1]), VendorFacts._make(row[:-1])
 
 
-def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, VendorRow]:
+def by_ids(conn: Connection, ids: Iterable[str]) -> dict[str, Vendor]:
     rows = records(conn.execute(select(*_PUBLIC).where(v.c.id.in_(list(ids)))), _TIMES)
     return {row["id"]: row for row in _with_operational(rows)}
 
 
-def by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, VendorRow]:
+def by_keys(conn: Connection, keys: Iterable[str]) -> dict[str, Vendor]:
     stmt = select(v.c.name_key, *_PUBLIC).where(v.c.name_key.in_(list(keys)))
-    found = {}
-    for row in conn.execute(stmt).mappings():
-        record = to_record(row)
-        found[record.pop("name_key")] = record
-    return found
+    return {key: to_record(dict(zip(_PUBLIC_NAMES, values, strict=True))) for key, *values in conn.execute(stmt)}
 
 
 def counts_by_status(conn: Connection) -> dict[str, int]:

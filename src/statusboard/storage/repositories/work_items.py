@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,26 +21,24 @@ from sqlalchemy import (
 )
 
 from statusboard.domain.clock import iso
-from statusboard.domain.status_markdown import WorkItemFacts
+from statusboard.domain.entities import OUTLINE_FIELDS, OutlineRow, WorkItem, WorkItemOutline
 from statusboard.storage.repositories.rows import STREAMED_ROWS, as_dict, column_names, records
 from statusboard.storage.tables import work_items as t
-
-WorkItemRow = dict[str, Any]
 
 COLUMNS = column_names(t.c)
 
 
-def to_record(values: Sequence[Any]) -> WorkItemRow:
+def to_record(values: Sequence[Any]) -> WorkItem:
     """A work item as a JSON-ready dict, from its columns in table order (a row of `select(t)`)."""
     record = as_dict(COLUMNS, values)
     record["created_at"] = iso(record["created_at"])
     record["updated_at"] = iso(record["updated_at"])
     record["deleted_at"] = iso(record["deleted_at"])
     record["archived"] = bool(record["archived"])
-    return record
+    return cast(WorkItem, record)
 
 
-def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
+def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItem:
     return to_record(conn.execute(t.insert().values(**values).returning(*t.c)).one())
 
 
@@ -48,12 +46,12 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> WorkItemRow:
 _GET = select(t).where(t.c.id == bindparam("id"))
 
 
-def get(conn: Connection, item_id: str) -> WorkItemRow | None:
+def get(conn: Connection, item_id: str) -> WorkItem | None:
     row = conn.execute(_GET, {"id": item_id}).first()
     return None if row is None else to_record(row)
 
 
-def get_for_share(conn: Connection, item_id: str) -> WorkItemRow | None:
+def get_for_share(conn: Connection, item_id: str) -> WorkItem | None:
     """Reads a row and keeps it from changing until this transaction ends (PostgreSQL)."""
     stmt = select(t).where(t.c.id == item_id).with_for_update(read=True)
     row = conn.execute(stmt).first()
@@ -66,7 +64,7 @@ def conditional_update(
     expected_version: int,
     values: Mapping[str, Any],
     claim_allows: ColumnElement[bool],
-) -> WorkItemRow | None:
+) -> WorkItem | None:
     """Applies `values` and bumps the version only if the row is live, at `expected_version`,
     and `claim_allows` (the claim rule for this writer) holds: one statement decides."""
     stmt = (
@@ -129,7 +127,7 @@ _DESCENDANTS = {
 }
 
 
-def descendants(conn: Connection, item_id: str, *, include_archived: bool, limit: int) -> list[WorkItemRow]:
+def descendants(conn: Connection, item_id: str, *, include_archived: bool, limit: int) -> list[WorkItem]:
     """Live descendants, shallowest first, found level by level along parent_id (at most five levels)."""
     stmt = _DESCENDANTS[conn.dialect.name, include_archived]
     rows = conn.execute(stmt, {"id": item_id, "limit": limit}).all()
@@ -145,7 +143,7 @@ class ListFilter:
     include_deleted: bool = False
 
 
-def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tuple[list[WorkItemRow], int]:
+def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tuple[list[WorkItem], int]:
     conditions: list[ColumnElement[bool]] = [t.c.archived.is_(False)]
     if not flt.include_deleted:
         conditions.append(t.c.deleted_at.is_(None))
@@ -163,38 +161,31 @@ def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tup
     return [to_record(row) for row in conn.execute(stmt)], total
 
 
-def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItemRow]:
+def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItem]:
     """The rows with these ids, deleted ones included (archived ones live elsewhere)."""
     return {row[0]: to_record(row) for row in conn.execute(select(t).where(t.c.id.in_(ids))).all()}
 
 
+_OUTLINE_COLUMNS = {column.name: column for column in t.c} | {
+    "priority": t.c.metadata["priority"].as_string().label("priority")
+}
 _OUTLINE = (
-    select(
-        t.c.id,
-        t.c.parent_id,
-        t.c.depth,
-        t.c.item_type,
-        t.c.title,
-        t.c.status,
-        t.c.metadata["priority"].as_string().label("priority"),
-        t.c.branch_name,
-        t.c.commit_hash,
-        t.c.pr_number,
-    )
+    select(*(_OUTLINE_COLUMNS[name] for name in OUTLINE_FIELDS))  # `live_outline_rows` reads them by position
     .where(t.c.deleted_at.is_(None), t.c.archived.is_(False))
     .order_by(t.c.created_at, t.c.id)
 )
 
 
-def live_outline(conn: Connection) -> list[dict[str, Any]]:
+def live_outline(conn: Connection) -> list[WorkItemOutline]:
     """What the status file shows of every item that is neither deleted nor archived, oldest first."""
-    return records(conn.execute(_OUTLINE))
+    return cast(list[WorkItemOutline], records(conn.execute(_OUTLINE)))
 
 
-def live_facts(conn: Connection) -> Iterator[WorkItemFacts]:
-    """`live_outline` as flat tuples, for the status file, read a few hundred at a time (see `vendors.facts`)."""
+def live_outline_rows(conn: Connection) -> Iterator[OutlineRow]:
+    """`live_outline` as the rows come (OutlineRow), for the status file, read a few hundred at a
+    time (see `vendors.facts_by_id`). A row is not a tuple, but it is read as one: by position."""
     for rows in conn.execute(_OUTLINE).partitions(STREAMED_ROWS):
-        yield from map(WorkItemFacts._make, rows)
+        yield from cast(Sequence[OutlineRow], rows)
 
 
 def live_summary(conn: Connection) -> list[tuple[str, str, str | None, int]]:
