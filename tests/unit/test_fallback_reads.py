@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from statusboard.domain.status_markdown import StatusData
+from statusboard.domain.status_markdown import StatusData, render
 from statusboard.resilience import views
 
 
@@ -40,3 +40,18 @@ def test_the_fallback_vendor_health_counts_as_the_primary_does() -> None:
         "operational_percentage": 33.33,
     }
     assert views.full_status(StatusData(), "json", 0)["vendor_health"]["operational_percentage"] == 0.0
+
+
+def test_an_outage_update_of_an_enhancement_lays_its_fields_over_the_one_shown() -> None:
+    shown = {"id": "e1", "title": "OCR", "priority": "high", "status": "planned", "target_quarter": "2026-Q2"}
+    data = views.overlay(
+        StatusData(enhancements=[shown]), {"enhancement": [{"id": "e1", "title": "OCR v2", "version": 3}]}
+    )
+    assert data.enhancements == [{**shown, "title": "OCR v2", "version": 3}]
+    assert "OCR v2" in render(data)
+
+
+def test_an_outage_update_of_an_enhancement_the_view_never_showed_is_left_out_of_the_file() -> None:
+    data = views.overlay(StatusData(), {"enhancement": [{"id": "e1", "title": "T", "version": 3}]})
+    assert data.enhancements == []
+    render(data)  # nothing half-known to show: the file still renders

@@ -85,9 +85,14 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[Body]]) -> StatusD
             by_id[body["id"]] = work_item_outline(body)
     deployments = _by_id(data.deployments, map(deployment_outline, entities.get(DEPLOYMENT, ())))
     deployments = [_with_vendors(deployment, by_name) for deployment in deployments]
-    # An enhancement's body is taken for what the file shows once it has a title: an outage's
-    # update of one the view did not know holds only the fields it changed. A prompt's is whole.
-    enhancements = (e for e in entities.get(ENHANCEMENT, ()) if "title" in e)
+    # An outage's update of an enhancement holds only the fields it changed: they are laid over the
+    # one shown, and one the view never showed stays out until it is known whole. A prompt's is whole.
+    shown_enhancements = {e["id"]: e for e in data.enhancements if e.get("id")}
+    enhancements = [
+        merged
+        for e in entities.get(ENHANCEMENT, ())
+        if all(key in (merged := {**shown_enhancements.get(e["id"], {}), **e}) for key in _ENHANCEMENT_SHOWN)
+    ]
     prompts = entities.get(SESSION_PROMPT, ())
     return replace(
         data,
@@ -97,6 +102,9 @@ def overlay(data: StatusData, entities: Mapping[str, Iterable[Body]]) -> StatusD
         enhancements=_by_id(data.enhancements, cast(Iterable[EnhancementOutline], enhancements)),
         session_prompts=_by_id(data.session_prompts, cast(Iterable[SessionPromptShown], prompts)),
     )
+
+
+_ENHANCEMENT_SHOWN = ("title", "priority", "status", "target_quarter")
 
 
 def _with_vendors(deployment: DeploymentOutline, vendors: Mapping[str, VendorOutline]) -> DeploymentOutline:
