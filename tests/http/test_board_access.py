@@ -138,3 +138,14 @@ def test_without_tokens_the_loopback_board_is_open_and_login_leads_back_to_it(ht
     with _client(url) as browser:
         assert browser.get("/").status_code == 200
         assert browser.get("/login", follow_redirects=False).headers["location"] == "/"
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(http_app: App, serve: Serve) -> None:
+    token = register(http_app, "watcher", "viewer")
+    url = serve(http_app, tokens=True)
+    with _client(url) as browser:
+        plain = _sign_in(browser, token).headers["set-cookie"]
+        proxied = browser.post(
+            "/login", data={"token": token}, headers={"x-forwarded-proto": "https"}, follow_redirects=False
+        ).headers["set-cookie"]
+    assert "secure" not in plain.lower() and "secure" in proxied.lower()

@@ -110,7 +110,7 @@ def _run_http(settings: Settings, host: str, port: int, auth: str | None, allowe
 
     app = build_server_app(settings)
     try:
-        tokens = tokens_required(app, host, auth)
+        tokens = tokens_required(app, host, auth, allowed_hosts)
     except Exception:
         app.close()
         raise

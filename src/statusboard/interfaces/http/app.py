@@ -37,9 +37,10 @@ class ServeRefused(Exception):
     """`serve` would be open to more than the local user: it does not start."""
 
 
-def tokens_required(app: App, host: str, auth: str | None) -> bool:
+def tokens_required(app: App, host: str, auth: str | None, allowed_hosts: Sequence[str] = ()) -> bool:
     """Whether `serve` checks tokens: `--auth` if given, else as soon as one agent is registered.
-    Without tokens only a loopback bind is allowed."""
+    Without tokens only a loopback bind is allowed, answering loopback names only (a name given
+    with --allowed-host means it is reached from elsewhere, through a proxy say)."""
     if auth is None:
         try:
             tokens = app.agents.count_live() > 0
@@ -47,13 +48,28 @@ def tokens_required(app: App, host: str, auth: str | None) -> bool:
             tokens = True  # the registry cannot be read: assume it is not empty, never open up
     else:
         tokens = auth == "tokens"
-    if not tokens and not is_loopback(host):
-        reason = "with --auth none" if auth == "none" else "while no agent is registered"
+    if tokens:
+        return True
+    reason = "with --auth none" if auth == "none" else "while no agent is registered"
+    if not is_loopback(host):
         raise ServeRefused(
             f"refusing to serve on {host} {reason}: anyone who reaches it could act; register an agent "
             "(statusboard agent add NAME) to require tokens, or bind a loopback address"
         )
-    return tokens
+    foreign = [name for name in allowed_hosts if not is_loopback(_host_part(name))]
+    if foreign:
+        raise ServeRefused(
+            f"refusing to answer {foreign[0]} {reason}: whoever reaches it through that name could act; "
+            "register an agent (statusboard agent add NAME) to require tokens"
+        )
+    return False
+
+
+def _host_part(name: str) -> str:
+    """`name` without its port (`[::1]:8765` is `::1`)."""
+    if name.startswith("["):
+        return name[1 : name.index("]")] if "]" in name else name
+    return name.rsplit(":", 1)[0] if name.count(":") == 1 else name
 
 
 def build_http_app(
