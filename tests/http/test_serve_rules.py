@@ -39,7 +39,7 @@ def test_without_agents_any_other_bind_refuses_to_start(http_app: App, host: str
 
 def test_without_tokens_a_name_from_elsewhere_is_refused_even_on_loopback(http_app: App) -> None:
     """Behind a reverse proxy the bind is loopback, but whoever reaches the proxy reaches it."""
-    with pytest.raises(ServeRefused, match="board.example"):
+    with pytest.raises(ServeRefused, match=r"board\.example"):
         tokens_required(http_app, "127.0.0.1", None, ["board.example"])
     assert tokens_required(http_app, "127.0.0.1", None, ["localhost:8765", "[::1]:8765", "127.0.0.1"]) is False
 
