@@ -13,6 +13,7 @@ from statusboard.config import Settings
 from statusboard.domain.clock import Clock, SystemClock
 from statusboard.domain.errors import DatabaseUnavailableError
 from statusboard.resilience.gateway import Resilience
+from statusboard.services.agents import AgentService
 from statusboard.services.archiving import ArchivingService
 from statusboard.services.board import BoardService
 from statusboard.services.change_feed import ChangeFeed
@@ -54,6 +55,7 @@ class App:
     resilience: Resilience
     change_feed: ChangeFeed  # the process's one change watcher (it runs while anyone subscribes)
     board: BoardService
+    agents: AgentService  # the identities of an HTTP server
     warming: threading.Thread | None = None  # a server's build of the full status ahead of requests
 
     def close(self) -> None:
@@ -89,6 +91,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         resilience=Resilience(settings, db, clock),
         change_feed=ChangeFeed(changes, lambda: change_signal.listening(db), lambda: change_signal.settled_seq(db)),
         board=BoardService(db, clock, work_items),
+        agents=AgentService(db, clock),
     )
 
 

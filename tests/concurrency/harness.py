@@ -29,8 +29,15 @@ EXIT_TIMEOUT_S = 15.0  # a worker that has reported must exit within this
 GRACE_S = 10.0  # after the deadline, for the workers that were only waiting on a hung one
 
 
-def job(name: str, database_url: str, tmp_path: Path, params: dict[str, Any], sync: dict[str, Any]) -> Job:
-    return Job(name=name, database_url=database_url, workdir=str(tmp_path / name), params=params, sync=sync)
+def job(
+    name: str,
+    database_url: str,
+    tmp_path: Path,
+    params: dict[str, Any],
+    sync: dict[str, Any],
+    http: tuple[str, str] | None = None,
+) -> Job:
+    return Job(name=name, database_url=database_url, workdir=str(tmp_path / name), params=params, sync=sync, http=http)
 
 
 def run_workers(plan: Sequence[tuple[Scenario, Job]], *, deadline_s: float) -> dict[str, History]:

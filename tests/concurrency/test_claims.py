@@ -25,6 +25,7 @@ from statusboard.domain.work_items import NewWorkItem
 from statusboard.storage.repositories import claims as claims_repo
 from statusboard.wiring import App
 from tests.concurrency import claim_workers, workers
+from tests.concurrency.checks import check_drained_once_each, check_one_claim_per_round
 from tests.concurrency.harness import CTX, EXIT_TIMEOUT_S, all_changes, job, run_workers
 
 RACERS = [f"agent-{n}" for n in range(8)]
@@ -47,21 +48,7 @@ def test_eight_processes_race_for_one_item_and_exactly_one_wins_each_round(
 
     histories = run_workers(plan, deadline_s=360)
 
-    winners = Counter()
-    for round_no, item_id in enumerate(item_ids):
-        entries = {name: histories[name][round_no] for name in RACERS}
-        outcomes = Counter(entry["outcome"] for entry in entries.values())
-        assert outcomes == {"ok": 1, "ClaimConflictError": len(RACERS) - 1}, f"round {round_no}: {entries}"
-        (winner,) = [name for name, entry in entries.items() if entry["outcome"] == "ok"]
-        won = entries[winner]
-        assert won["holder"] == winner and won["token"]
-        for entry in entries.values():  # the losers were told who holds it, and until when
-            assert (entry["holder"], entry["expires_at"]) == (winner, won["expires_at"])
-        with app.db.engine.connect() as conn:
-            history = claims_repo.history(conn, item_id)
-        assert [(c["holder"], c["epoch"], c["ended_at"]) for c in history] == [(winner, 1, None)]
-        winners[winner] += 1
-    assert sum(winners.values()) == rounds
+    check_one_claim_per_round(app, item_ids, histories, RACERS)
 
 
 @pytest.mark.timeout(420)
@@ -75,20 +62,7 @@ def test_eight_processes_drain_500_ready_items_each_claimed_exactly_once(
 
     histories = run_workers(plan, deadline_s=360)
 
-    claimed = [(name, e["item"]) for name, h in histories.items() for e in h if e["op"] == "claim"]
-    per_item = Counter(item for _, item in claimed)
-    assert set(per_item) == set(item_ids), "an item was never claimed"
-    assert max(per_item.values()) == 1, f"claimed twice: {[i for i, n in per_item.items() if n > 1]}"
-    assert all(h[-1]["op"] == "complete" or h[-1]["op"] == "nothing_ready" for h in histories.values())
-    completions = [e for h in histories.values() for e in h if e["op"] == "complete"]
-    assert len(completions) == 500 and {e["outcome"] for e in completions} == {"ok"}
-    assert app.claims.list_ready(limit=500)["items"] == []
-    holders = {name for name, _ in claimed}
-    assert len(holders) > 1, "one process took everything: the others were not claiming in parallel"
-    with app.db.engine.connect() as conn:
-        for name, item_id in claimed:
-            (only,) = claims_repo.history(conn, item_id)
-            assert (only["holder"], only["end_reason"]) == (name, "completed")
+    check_drained_once_each(app, item_ids, histories)
 
 
 @pytest.mark.timeout(420)

@@ -2,7 +2,9 @@
 
 Every worker is a separate OS process (multiprocessing, "spawn") that launches its
 own `statusboard mcp` server over stdio and talks to it through its own MCP client,
-declaring its name as clientInfo.name (the actor the server records). Workers are
+declaring its name as clientInfo.name (the actor the server records); or, given a
+server's URL and an agent's token (`Job.http`), talks to that `statusboard serve`
+as the agent the token names. Workers are
 released together by barriers; every wait has a timeout, nothing sleeps.
 
 A worker records a history (one entry per tool call: op, item, version sent,
@@ -28,8 +30,10 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 
 WAIT_TIMEOUT_S = 60.0  # any barrier or hand-over; generous for 16 processes starting on 2 cores
 CALL_TIMEOUT_S = 30.0  # any single tool call
@@ -47,6 +51,8 @@ class Job:
     workdir: str  # the server's cwd; cache and status-file paths live here, one directory per worker
     params: dict[str, Any] = field(default_factory=dict)
     sync: dict[str, Any] = field(default_factory=dict)  # barriers and queues, shared with the others
+    # (URL, bearer token): talk to a running `statusboard serve` as a registered agent instead
+    http: tuple[str, str] | None = None
 
 
 Scenario = Callable[[Client, Job, History], Coroutine[Any, Any, None]]
@@ -72,6 +78,10 @@ async def _run_with_client(scenario: Scenario, job: Job, history: History) -> No
 
 @asynccontextmanager
 async def connect(job: Job) -> AsyncIterator[Client]:
+    if job.http is not None:
+        async with _connect_http(job, *job.http) as client:
+            yield client
+        return
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", job.workdir),
@@ -88,6 +98,19 @@ async def connect(job: Job) -> AsyncIterator[Client]:
     async with Client(server, client_info=info, read_timeout_seconds=CALL_TIMEOUT_S) as client:
         await call(client, "ping", {})  # the server is up before anyone waits on a barrier
         yield client
+
+
+@asynccontextmanager
+async def _connect_http(job: Job, url: str, token: str) -> AsyncIterator[Client]:
+    headers = {"Authorization": f"Bearer {token}"}
+    timeout = httpx2.Timeout(CALL_TIMEOUT_S, read=CALL_TIMEOUT_S)
+    async with httpx2.AsyncClient(headers=headers, timeout=timeout) as http:
+        # Every worker declares the SDK's default name: only its token tells the server who it is.
+        info = types.Implementation(name="mcp", version="1")
+        transport = streamable_http_client(f"{url}/mcp", http_client=http)
+        async with Client(transport, client_info=info, read_timeout_seconds=CALL_TIMEOUT_S) as client:
+            await call(client, "ping", {})
+            yield client
 
 
 async def call(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:

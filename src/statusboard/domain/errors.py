@@ -6,7 +6,8 @@ StatusboardError
  ├── VersionConflictError     stale version (details: expected_version, actual_version, current)
  ├── ClaimConflictError       claimed by someone else (details: holder, expires_at)
  ├── LeaseExpiredError        claim token no longer valid (details: holder)
- └── DatabaseUnavailableError no layer could serve the request (details: layers_tried)
+ ├── DatabaseUnavailableError no layer could serve the request (details: layers_tried)
+ └── PermissionDeniedError    the caller's role may not call the tool (details: role, tool)
 """
 
 from __future__ import annotations
@@ -76,3 +77,10 @@ class DatabaseUnavailableError(StatusboardError):
 
     def __init__(self, reason: str, layers_tried: list[str]) -> None:
         super().__init__(f"database unavailable: {reason}", {"layers_tried": layers_tried})
+
+
+class PermissionDeniedError(StatusboardError):
+    code = "PermissionDeniedError"
+
+    def __init__(self, role: str, tool: str, needed: str) -> None:
+        super().__init__(f"the role {role} may not call {tool} (it needs {needed})", {"role": role, "tool": tool})

@@ -19,6 +19,7 @@ EXIT_CODES: dict[str, int] = {
     "ClaimConflictError": 5,
     "LeaseExpiredError": 5,
     "DatabaseUnavailableError": 6,
+    "PermissionDeniedError": 8,
     "InternalError": 1,
 }
 

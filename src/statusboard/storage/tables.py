@@ -290,3 +290,40 @@ session_prompts = Table(
     Index(None, "session_id"),
     Index(None, "recorded_at"),
 )
+
+# The identities of an HTTP server (statusboard agent add / revoke). Only a digest of each
+# token is kept; `key_id`, the token's public part, finds the row. A revoked agent's row stays
+# (revoked_at set), and its name may be registered again: one live agent per name.
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(8), nullable=False),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("token_digest", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    CheckConstraint("role IN ('viewer', 'agent', 'admin')", name="role"),
+    Index(
+        "uq_agents_live_name",
+        "name",
+        unique=True,
+        sqlite_where=text("revoked_at IS NULL"),
+        postgresql_where=text("revoked_at IS NULL"),
+    ),
+)
+
+# A board session: a browser exchanged an agent's token once at /login for a cookie naming
+# this row (key_id plus a secret whose digest is kept). It ends at expires_at, or with its agent.
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("secret_digest", String(64), nullable=False),
+    Column("agent_id", Uuid, ForeignKey("agents.id"), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Index(None, "agent_id"),
+    Index(None, "expires_at"),
+)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from statusboard import __version__
 from statusboard.config import Settings
+from statusboard.interfaces.cli.agents import add_agent_parser, run_agent
 from statusboard.interfaces.errors import as_statusboard_error, exit_code
 
 
@@ -24,6 +25,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="MCP over streamable HTTP at /mcp, /health, and the board at /")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--auth",
+        choices=["none", "tokens"],
+        default=None,
+        help="require agents' bearer tokens (default: tokens once an agent is registered; none only on loopback)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME[:PORT]",
+        help="also answer this Host (and its Origins); repeatable; loopback names are always answered",
+    )
     status = sub.add_parser("status", help="print the full status")
     status.add_argument("--format", choices=["json", "markdown"], default="json", help="JSON or the status file's text")
     status.add_argument("--write", action="store_true", help="also write the status file atomically")
@@ -39,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
+    add_agent_parser(sub)
     return parser
 
 
@@ -63,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "mcp":
             return _run_stdio(settings)
         if args.command == "serve":
-            return _run_http(settings, args.host, args.port)
+            return _run_http(settings, args.host, args.port, args.auth, args.allowed_host)
+        if args.command == "agent":
+            return run_agent(settings, args)
         if args.command == "status":
             return _status(settings, args.format, args.write)
         if args.command == "log":
@@ -110,15 +127,24 @@ def _run_stdio(settings: Settings) -> int:
     return 0
 
 
-def _run_http(settings: Settings, host: str, port: int) -> int:
+def _run_http(settings: Settings, host: str, port: int, auth: str | None, allowed_hosts: list[str]) -> int:
     import socket
 
     import uvicorn
 
-    from statusboard.interfaces.http.app import build_http_app
+    from statusboard.interfaces.http.app import build_http_app, tokens_required
+    from statusboard.interfaces.mcp.call_log import log_calls_to_stderr
     from statusboard.wiring import build_server_app
 
     app = build_server_app(settings)
+    try:
+        tokens = tokens_required(app, host, auth, allowed_hosts)
+    except Exception:
+        app.close()
+        raise
+    if settings.client_id:
+        print("statusboard: STATUSBOARD_CLIENT_ID is ignored by serve: each caller acts as itself", file=sys.stderr)
+    log_calls_to_stderr()
     # Bound and listening before we say so: a client that reads the line can connect at once,
     # and --port 0 reports the port it got.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -128,13 +154,15 @@ def _run_http(settings: Settings, host: str, port: int) -> int:
         sock.bind((host, port))
         sock.listen(128)
         bound = sock.getsockname()[1]
+        who = "agents' tokens required" if tokens else "no tokens: every caller acts as its client's name"
         print(
-            f"statusboard: serving MCP at http://{host}:{bound}/mcp (health: /health, board: /)",
+            f"statusboard: serving MCP at http://{host}:{bound}/mcp (health: /health, board: /; {who})",
             file=sys.stderr,
             flush=True,
         )
+        http_app = build_http_app(app, host, tokens=tokens, allowed_hosts=allowed_hosts, log_calls=True)
         # Event streams never end by themselves: at shutdown they get this long, then are cut.
-        config = uvicorn.Config(build_http_app(app, host), log_level="warning", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(http_app, log_level="warning", timeout_graceful_shutdown=2)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from statusboard.domain.agents import Role
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority
 from statusboard.domain.project_configuration import ConfigurationChanges
@@ -113,6 +114,8 @@ GENERATE_FULL_STATUS = ToolSpec(
     GenerateStatusArgs,
     _generate,
     policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
+    role=Role.VIEWER,
+    role_for=lambda a: Role.AGENT if a.write_file else Role.VIEWER,  # writing the status file is a write
     cancellable=True,
 )
 
@@ -125,6 +128,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
         policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "query_vendor_status",
@@ -132,6 +136,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
         policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "update_vendor_status",
@@ -140,6 +145,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         UpdateVendorArgs,
         _update_vendor,
         policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "list_vendors",
@@ -147,6 +153,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
         policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "record_deployment",
@@ -156,6 +163,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
         policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "query_deployment",
@@ -163,6 +171,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
         policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "list_deployments",
@@ -174,6 +183,7 @@ RECORD_TOOLS: list[ToolSpec] = [
             file=answers.deployments_from_file,
             holds=Holds(DEPLOYMENT, "deployments"),
         ),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "create_enhancement",
@@ -182,6 +192,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
         policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "update_enhancement",
@@ -189,6 +200,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "list_enhancements",
@@ -200,6 +212,7 @@ RECORD_TOOLS: list[ToolSpec] = [
             file=answers.enhancements_from_file,
             holds=Holds(ENHANCEMENT, "enhancements"),
         ),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "get_project_configuration",
@@ -207,6 +220,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
         policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "update_project_configuration",
@@ -214,6 +228,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "record_session_prompt",
@@ -222,6 +237,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
         policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "list_session_prompts",
@@ -233,6 +249,7 @@ RECORD_TOOLS: list[ToolSpec] = [
             file=answers.prompts_from_file,
             holds=Holds(SESSION_PROMPT, "prompts"),
         ),
+        role=Role.VIEWER,
     ),
     GENERATE_FULL_STATUS,
     ToolSpec(
@@ -245,6 +262,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         MigrateArgs,
         _migrate,
         policy=PrimaryOnly(),
+        role=Role.ADMIN,
         cancellable=True,
     ),
 ]

@@ -22,7 +22,10 @@ from mcp.shared.exceptions import MCPError
 
 from statusboard import __version__
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
+from statusboard.domain.errors import PermissionDeniedError
 from statusboard.interfaces.errors import error_body
+from statusboard.interfaces.mcp.call_log import CallLog
+from statusboard.interfaces.mcp.callers import Caller, Callers, LocalUser
 from statusboard.interfaces.mcp.spec import ToolSpec
 from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.resilience.policy import Journaled
@@ -30,7 +33,6 @@ from statusboard.wiring import App
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_CLIENT = "unknown-client"
 INSTRUCTIONS = (
     "statusboard holds this project's shared status: work items (project > session > task, "
     "5 levels), dependencies and a change log, shared safely by several AI clients. Every update "
@@ -38,8 +40,13 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
+def build_server(
+    app: App, tools: list[ToolSpec] | None = None, *, callers: Callers | None = None, log_calls: bool = False
+) -> Server[Any]:
+    """The MCP server. `callers` says who calls (by default the local user of stdio, allowed
+    everything); `log_calls` writes one line per tool call (see call_log.py)."""
     specs = {spec.name: spec for spec in (tools or TOOLS)}
+    callers = callers or LocalUser(app.settings.client_id)
 
     def replay(tool: str, actor: str, arguments: dict[str, Any]) -> tuple[Journaled, dict[str, Any]]:
         spec = specs[tool]
@@ -63,8 +70,9 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
         if spec is None:
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown tool: {params.name}")
         try:
+            caller = _allowed(callers.caller(ctx), spec, None)  # refused before its arguments are read
             args = spec.args.model_validate(params.arguments or {})
-            actor = app.settings.client_id or _client_name(ctx)
+            actor = _allowed(caller, spec, args).actor
             call = partial(app.resilience.call, spec, actor, args)
             if spec.cancellable:
                 result = await _run_cancellable(
@@ -81,13 +89,26 @@ def build_server(app: App, tools: list[ToolSpec] | None = None) -> Server[Any]:
             return _result(error_body(exc), is_error=True)
         return _result({"success": True, **result}, is_error=False)
 
-    return Server(
+    server: Server[Any] = Server(
         "statusboard",
         version=__version__,
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+    if log_calls:
+        server.middleware.append(CallLog(callers))
+    return server
+
+
+def _allowed(caller: Caller | None, spec: ToolSpec, args: Any) -> Caller:
+    """The caller, if its role may call this tool (with these arguments, once they are read)."""
+    needed = spec.role if args is None else spec.needs(args)
+    if caller is None:
+        raise PermissionDeniedError("none", spec.name, needed.value)
+    if not caller.role.allows(needed):
+        raise PermissionDeniedError(caller.role.value, spec.name, needed.value)
+    return caller
 
 
 async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., dict[str, Any]]) -> dict[str, Any]:
@@ -136,13 +157,6 @@ def _input_schema(spec: ToolSpec) -> dict[str, Any]:
     schema = spec.args.model_json_schema()
     schema.pop("title", None)
     return schema
-
-
-def _client_name(ctx: ServerRequestContext[Any]) -> str:
-    params = ctx.session.client_params
-    if params is not None and params.client_info is not None and params.client_info.name:
-        return params.client_info.name
-    return UNKNOWN_CLIENT
 
 
 def _result(body: dict[str, Any], *, is_error: bool) -> types.CallToolResult:

@@ -1,6 +1,7 @@
-"""What a tool is: its name, description, argument model, the one service call it makes, and
-its policy (what degraded mode does with it). Everything known about a tool lives on its spec:
-the layers ask the spec, and no other module keeps a list of tool names."""
+"""What a tool is: its name, description, argument model, the one service call it makes, its
+policy (what degraded mode does with it) and the least role that may call it. Everything known
+about a tool lives on its spec: the layers ask the spec, and no other module keeps a list of
+tool names."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from statusboard.domain.agents import Role
 from statusboard.resilience.policy import Policy
 
 Version = Annotated[int, Field(ge=1, description="the version you read; a stale one is refused")]
@@ -42,4 +44,11 @@ class ToolSpec:
     run: Handler  # (app, actor, args); cancellable tools also take cancel= and progress=
     _: KW_ONLY  # what is said about the tool, one keyword each
     policy: Policy
+    role: Role  # the least role that may call it over HTTP (stdio is the local user: every tool)
     cancellable: bool = False
+    role_for: Callable[[Any], Role] | None = None  # a stricter role some arguments need (given the args)
+
+    def needs(self, args: BaseModel) -> Role:
+        """The least role that may make this call, with these arguments."""
+        stricter = self.role_for(args) if self.role_for is not None else None
+        return stricter if stricter is not None and stricter.rank > self.role.rank else self.role

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from statusboard.domain.agents import Role
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
@@ -141,6 +142,7 @@ TOOLS: list[ToolSpec] = [
         NewWorkItem,
         lambda app, actor, a: app.work_items.create(actor, a),
         policy=Journaled(project=item_projection.create_item, holds=Holds(WORK_ITEM), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "update_work_item",
@@ -150,6 +152,7 @@ TOOLS: list[ToolSpec] = [
         UpdateWorkItemArgs,
         _update,
         policy=Journaled(project=item_projection.update_item, holds=Holds(WORK_ITEM)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "update_work_items",
@@ -159,6 +162,7 @@ TOOLS: list[ToolSpec] = [
         UpdateWorkItemsArgs,
         _update_many,
         policy=Journaled(project=item_projection.update_items, holds=Holds(WORK_ITEM, "items")),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "delete_work_item",
@@ -166,6 +170,7 @@ TOOLS: list[ToolSpec] = [
         ItemVersionArgs,
         lambda app, actor, a: app.work_items.delete(actor, a.id, a.version),
         policy=Journaled(project=item_projection.delete_item, holds=Holds(WORK_ITEM)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "query_work_item",
@@ -176,6 +181,7 @@ TOOLS: list[ToolSpec] = [
             a.id, include_children=a.include_children, include_archived=a.include_archived
         ),
         policy=Read(cache=answers.item_from_cache, file=answers.item_from_file, holds=Holds(WORK_ITEM)),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "list_work_items",
@@ -183,6 +189,7 @@ TOOLS: list[ToolSpec] = [
         ListWorkItemsArgs,
         _list,
         policy=Read(cache=answers.items_from_cache, file=answers.items_from_file, holds=Holds(WORK_ITEM, "items")),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "add_dependency",
@@ -190,6 +197,7 @@ TOOLS: list[ToolSpec] = [
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
         policy=Journaled(project=item_projection.add_dependency, holds=Holds(DEPENDENCY), creates=True),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "remove_dependency",
@@ -197,6 +205,7 @@ TOOLS: list[ToolSpec] = [
         RemoveDependencyArgs,
         _remove_dependency,
         policy=Journaled(project=item_projection.remove_dependency, holds=Holds(DEPENDENCY)),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "list_ready_work",
@@ -205,6 +214,7 @@ TOOLS: list[ToolSpec] = [
         ListReadyWorkArgs,
         lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
         policy=Read(),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "claim_work_item",
@@ -216,6 +226,7 @@ TOOLS: list[ToolSpec] = [
         ClaimWorkItemArgs,
         lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
         policy=PrimaryOnly(),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "renew_claim",
@@ -224,6 +235,7 @@ TOOLS: list[ToolSpec] = [
         RenewClaimArgs,
         lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
         policy=PrimaryOnly(),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "release_claim",
@@ -231,6 +243,7 @@ TOOLS: list[ToolSpec] = [
         ReleaseClaimArgs,
         lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
         policy=PrimaryOnly(),
+        role=Role.AGENT,
     ),
     ToolSpec(
         "trigger_archiving",
@@ -242,6 +255,7 @@ TOOLS: list[ToolSpec] = [
             actor, a.older_than_days, cancel=cancel, progress=progress
         ),
         policy=PrimaryOnly(),
+        role=Role.ADMIN,
         cancellable=True,
     ),
     ToolSpec(
@@ -250,6 +264,7 @@ TOOLS: list[ToolSpec] = [
         PageArgs,
         lambda app, _actor, a: app.archiving.list(a.limit, a.offset),
         policy=Read(),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "list_changes",
@@ -259,6 +274,7 @@ TOOLS: list[ToolSpec] = [
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
         policy=Read(),
+        role=Role.VIEWER,
     ),
     *RECORD_TOOLS,
     ToolSpec(
@@ -268,6 +284,7 @@ TOOLS: list[ToolSpec] = [
         NoArgs,
         lambda app, _actor, _a: app.resilience.health(),
         policy=Local(),
+        role=Role.VIEWER,
     ),
     ToolSpec(
         "list_sync_conflicts",
@@ -276,6 +293,7 @@ TOOLS: list[ToolSpec] = [
         PageArgs,
         lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
         policy=Local(),
+        role=Role.ADMIN,
     ),
     ToolSpec(
         "ping",
@@ -283,5 +301,6 @@ TOOLS: list[ToolSpec] = [
         NoArgs,
         lambda _app, _actor, _a: {},
         policy=Local(),
+        role=Role.VIEWER,
     ),
 ]
