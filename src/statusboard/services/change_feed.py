@@ -166,6 +166,17 @@ class ChangeFeed:
     def read_after(self, seq: int) -> ChangesPage:
         return self._changes.list_changes(seq, READ_PAGE)
 
+    def latest(self, limit: int) -> list[Entry]:
+        """The last `limit` entries committed now, oldest first. Blocking: run it in a worker thread."""
+        last = self._settled()
+        window = limit
+        while True:
+            since = max(0, last - window)
+            entries = [entry for entry in self._changes.list_changes(since, window)["changes"] if entry["seq"] <= last]
+            if len(entries) >= limit or since == 0:
+                return entries[-limit:]
+            window *= 4  # a write rolled back on PostgreSQL leaves its seq unused: a gap to look past
+
     async def _watching(self) -> int:
         """Starts the watcher if none runs; the seq it has fanned out up to."""
         if self._watcher is None:

@@ -26,18 +26,27 @@ from statusboard.domain.errors import PermissionDeniedError
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.call_log import CallLog
 from statusboard.interfaces.mcp.callers import Caller, Callers, LocalUser
+from statusboard.interfaces.mcp.prompts import PromptHandlers
+from statusboard.interfaces.mcp.resources import ResourceHandlers
 from statusboard.interfaces.mcp.spec import ToolSpec
+from statusboard.interfaces.mcp.subscriptions import ResourceNotifier
 from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.resilience.policy import Journaled
 from statusboard.wiring import App
 
 log = logging.getLogger(__name__)
 
-INSTRUCTIONS = (
-    "statusboard holds this project's shared status: work items (project > session > task, "
-    "5 levels), dependencies and a change log, shared safely by several AI clients. Every update "
-    "names the version it read; on VersionConflictError re-read the item and decide again."
-)
+INSTRUCTIONS = """statusboard holds this project's shared status: work items (project > session > task, \
+5 levels), their dependencies and claims, and a change log, shared safely by several AI agents.
+The working protocol:
+1. Find ready work: list_ready_work (or the start_work prompt).
+2. Claim it: claim_work_item (without id: the oldest ready item). Keep the claim_token; renew_claim \
+before expires_at.
+3. Write with the version you read and your claim_token: update_work_item(id, version, ..., \
+claim_token). On VersionConflictError re-read the item and decide again.
+4. Complete it: update_work_item with status "completed" (this releases the claim), or release_claim \
+if you stop; the handoff prompt sums up what you leave.
+5. Follow list_changes(since_seq=last_seq), or subscribe to statusboard://changes, to see what others do."""
 
 
 def build_server(
@@ -89,12 +98,23 @@ def build_server(
             return _result(error_body(exc), is_error=True)
         return _result({"success": True, **result}, is_error=False)
 
+    resources = ResourceHandlers(app, callers)
+    notifier = ResourceNotifier(app.change_feed, callers)
+    prompts = PromptHandlers(app, callers)
     server: Server[Any] = Server(
         "statusboard",
         version=__version__,
         instructions=INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_resources=resources.list_resources,
+        on_list_resource_templates=resources.list_templates,
+        on_read_resource=resources.read_resource,
+        on_subscribe_resource=notifier.subscribe,
+        on_unsubscribe_resource=notifier.unsubscribe,
+        on_subscriptions_listen=notifier.listen,
+        on_list_prompts=prompts.list_prompts,
+        on_get_prompt=prompts.get_prompt,
     )
     if log_calls:
         server.middleware.append(CallLog(callers))
