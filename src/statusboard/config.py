@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from statusboard.domain.limits import client_name_problem
+
 DEFAULT_DATABASE_URL = "sqlite:///.statusboard/status.db"
 
 
@@ -26,12 +28,16 @@ class Settings:
             ttl_minutes = int(ttl)
         except ValueError:
             raise ValueError(f"STATUSBOARD_CACHE_TTL_MINUTES must be a whole number, got {ttl!r}") from None
+        client_id = env.get("STATUSBOARD_CLIENT_ID") or None
+        problem = None if client_id is None else client_name_problem(client_id)
+        if problem is not None:
+            raise ValueError(f"STATUSBOARD_CLIENT_ID {problem}")
         return cls(
             database_url=env.get("STATUSBOARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
             cache_path=env.get("STATUSBOARD_CACHE_PATH") or ".statusboard/cache.db",
             markdown_path=env.get("STATUSBOARD_MARKDOWN_PATH") or ".project_status.md",
             git_repo=env.get("STATUSBOARD_GIT_REPO") or ".",
-            client_id=env.get("STATUSBOARD_CLIENT_ID") or None,
+            client_id=client_id,
             cache_ttl_minutes=ttl_minutes,
         )
 

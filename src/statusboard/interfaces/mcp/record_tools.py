@@ -9,10 +9,11 @@ from pydantic import Field, StringConstraints
 
 from statusboard.domain.agents import Role
 from statusboard.domain.deployments import NewDeployment
-from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority
+from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority, Quarter
+from statusboard.domain.limits import NAME_MAX, Offset, PromptContent
 from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import EntityId, SingleLine
-from statusboard.domain.vendors import NewVendor, VendorStatus
+from statusboard.domain.vendors import NewVendor, VendorMetadataArg, VendorStatus
 from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
 from statusboard.resilience import item_projection, record_projection
 from statusboard.resilience import layer_answers as answers
@@ -20,7 +21,9 @@ from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT,
 from statusboard.resilience.policy import Journaled, PrimaryOnly, Read
 from statusboard.wiring import App
 
-NameLookup = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(description="any case")]
+NameLookup = Annotated[
+    str, StringConstraints(min_length=1, max_length=NAME_MAX), Field(description="vendor name, any case")
+]
 
 
 class VendorNameArgs(Args):
@@ -30,26 +33,26 @@ class VendorNameArgs(Args):
 class UpdateVendorArgs(Args):
     name: NameLookup
     version: Version
-    status: VendorStatus | None = None
-    metadata: dict[str, Any] | None = Field(default=None, description="a patch: given keys replace, null removes")
+    status: VendorStatus | None = Field(None, description="new status")
+    metadata: VendorMetadataArg | None = Field(None, description="a patch: given keys replace, null removes a key")
 
 
 class ListVendorsArgs(Args):
-    status: VendorStatus | None = None
+    status: VendorStatus | None = Field(None, description="only this status")
 
 
 class IdArgs(Args):
-    id: EntityId
+    id: EntityId = Field(description="the deployment")
 
 
 class ListDeploymentsArgs(Args):
-    limit: Annotated[int, Field(ge=1, le=500)] = 10
-    vendor_name: NameLookup | None = None
-    work_item_id: EntityId | None = None
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 10
+    vendor_name: Annotated[NameLookup | None, Field(description="only touching this vendor")] = None
+    work_item_id: EntityId | None = Field(None, description="only with this work item")
 
 
 class UpdateEnhancementArgs(EnhancementChanges):
-    id: EntityId
+    id: EntityId = Field(description="the enhancement")
     version: Version
 
     def changes(self) -> EnhancementChanges:
@@ -57,9 +60,9 @@ class UpdateEnhancementArgs(EnhancementChanges):
 
 
 class ListEnhancementsArgs(Args):
-    priority: Priority | None = None
-    status: EnhancementStatus | None = None
-    target_quarter: str | None = Field(default=None, description='"Q1 2026" or "2026-Q1"')
+    priority: Priority | None = Field(None, description="only this priority")
+    status: EnhancementStatus | None = Field(None, description="only this status")
+    target_quarter: Quarter | None = Field(None, description="only this quarter")
 
 
 class UpdateConfigurationArgs(ConfigurationChanges):
@@ -69,26 +72,33 @@ class UpdateConfigurationArgs(ConfigurationChanges):
         return given_fields(self, ConfigurationChanges, {"version"})
 
 
+SessionId = Annotated[SingleLine, StringConstraints(max_length=NAME_MAX)]
+
+
 class RecordSessionPromptArgs(Args):
-    session_id: Annotated[SingleLine, StringConstraints(max_length=100)]
-    content: Annotated[str, Field(min_length=1, description="starts with YAML frontmatter carrying schema_version")]
+    session_id: SessionId = Field(description="its session")
+    content: PromptContent = Field(description="YAML frontmatter with schema_version, then text")
 
 
 class ListSessionPromptsArgs(Args):
-    session_id: str | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    session_id: Annotated[str, StringConstraints(max_length=NAME_MAX)] | None = Field(
+        None, description="only this session"
+    )
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class GenerateStatusArgs(Args):
-    output_format: Literal["json", "markdown"] = "json"
-    write_file: bool = Field(default=False, description="also write the status file (atomically)")
+    output_format: Literal["json", "markdown"] = Field("json", description="markdown adds the file's text")
+    write_file: bool = Field(default=False, description="also write the status file")
 
 
 class MigrateArgs(Args):
-    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
-    dry_run: bool = Field(default=False, description="report what would happen and change nothing")
-    skip_invalid: bool = Field(default=False, description="import the readable entries and list the rest")
+    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)] = Field(
+        description="a file in the project directory"
+    )
+    dry_run: bool = Field(default=False, description="change nothing, report")
+    skip_invalid: bool = Field(default=False, description="import what is readable")
 
 
 def _migrate(app: App, actor: str, a: MigrateArgs, cancel: Any, progress: Any) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from mcp.shared.exceptions import MCPError
 
 from statusboard import __version__
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
-from statusboard.domain.errors import PermissionDeniedError
+from statusboard.domain.errors import PermissionDeniedError, ValidationError
+from statusboard.domain.limits import client_name_problem
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.call_log import CallLog
 from statusboard.interfaces.mcp.callers import Caller, Callers, LocalUser
@@ -71,6 +72,7 @@ def build_server(
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown tool: {params.name}")
         try:
             caller = _allowed(callers.caller(ctx), spec, None)  # refused before its arguments are read
+            _check_actor(caller.actor)
             args = spec.args.model_validate(params.arguments or {})
             actor = _allowed(caller, spec, args).actor
             call = partial(app.resilience.call, spec, actor, args)
@@ -151,6 +153,14 @@ async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., di
         await anyio.lowlevel.checkpoint_if_cancelled()  # end as the cancelled request we are
         raise OperationCancelled("cancelled by the caller; nothing was changed")
     return result
+
+
+def _check_actor(actor: str) -> None:
+    """The actor recorded on writes; only a client's declared name can break the limits here
+    (agent names and STATUSBOARD_CLIENT_ID are checked when they are set)."""
+    problem = client_name_problem(actor)
+    if problem is not None:
+        raise ValidationError.single("clientInfo.name", problem)
 
 
 def _input_schema(spec: ToolSpec) -> dict[str, Any]:

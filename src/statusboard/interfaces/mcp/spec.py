@@ -12,9 +12,10 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from statusboard.domain.agents import Role
+from statusboard.domain.limits import MAX_SAFE_INTEGER
 from statusboard.resilience.policy import Policy
 
-Version = Annotated[int, Field(ge=1, description="the version you read; a stale one is refused")]
+Version = Annotated[int, Field(ge=1, le=MAX_SAFE_INTEGER, description="the version you read")]
 
 
 class Args(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from statusboard.domain.agents import Role
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
+from statusboard.domain.limits import LIST_MAX, MAX_SAFE_INTEGER, Name, Offset
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
     DependencyTypeName,
@@ -26,14 +27,14 @@ from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
 
-ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="the token your claim returned")]
-LeaseSeconds = Annotated[
-    int, Field(ge=1, le=MAX_LEASE_SECONDS, description="how long the claim lasts unless renewed or released")
-]
+ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="your claim's token")]
+LeaseSeconds = Annotated[int, Field(ge=1, le=MAX_LEASE_SECONDS, description="claim length")]
+ItemId = Annotated[EntityId, Field(description="the work item")]
+OnlyType = Annotated[ItemTypeName | None, Field(description="only this type")]
 
 
 class UpdateWorkItemArgs(WorkItemChanges):
-    id: EntityId
+    id: ItemId
     version: Version
     claim_token: ClaimToken | None = None
 
@@ -45,75 +46,82 @@ class UpdateWorkItemArgs(WorkItemChanges):
 
 
 class UpdateWorkItemsArgs(Args):
-    items: Annotated[list[UpdateWorkItemArgs], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[UpdateWorkItemArgs],
+        Field(
+            min_length=1,
+            max_length=LIST_MAX,
+            description="update_work_item arguments, one per item",
+        ),
+    ]
 
 
 class ItemVersionArgs(Args):
-    id: EntityId
+    id: ItemId
     version: Version
 
 
 class QueryWorkItemArgs(Args):
-    id: EntityId
-    include_children: bool = False
-    include_archived: bool = False
+    id: ItemId
+    include_children: bool = Field(False, description="add all descendants")
+    include_archived: bool = Field(False, description="also if archived")
 
 
 class ListWorkItemsArgs(Args):
-    item_type: ItemTypeName | None = None
-    status: StatusName | None = None
-    parent_id: EntityId | None = None
-    created_by: str | None = None
-    include_deleted: bool = False
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    item_type: OnlyType = None
+    status: StatusName | None = Field(None, description="only this status")
+    parent_id: EntityId | None = Field(None, description="only its children")
+    created_by: Name | None = Field(None, description="only by this creator")
+    include_deleted: bool = Field(False, description="also soft-deleted items")
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class AddDependencyArgs(Args):
-    work_item_id: EntityId
-    depends_on_id: EntityId
-    dependency_type: DependencyTypeName
+    work_item_id: ItemId
+    depends_on_id: EntityId = Field(description="the other item")
+    dependency_type: DependencyTypeName = Field(description="depends_on: waits for it; blocks: it waits")
 
 
 class RemoveDependencyArgs(Args):
-    work_item_id: EntityId
-    depends_on_id: EntityId
+    work_item_id: ItemId
+    depends_on_id: EntityId = Field(description="the other item")
 
 
 class ListReadyWorkArgs(Args):
-    item_type: ItemTypeName | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 20
+    item_type: OnlyType = None
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 20
 
 
 class ClaimWorkItemArgs(Args):
-    id: EntityId | None = None
+    id: EntityId | None = Field(None, description="omit: the oldest ready item")
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
-    item_type: ItemTypeName | None = Field(default=None, description="without id: the next ready item of this type")
+    item_type: ItemTypeName | None = Field(default=None, description="without id: of this type")
 
 
 class RenewClaimArgs(Args):
-    id: EntityId
+    id: ItemId
     claim_token: ClaimToken
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
 
 
 class ReleaseClaimArgs(Args):
-    id: EntityId
+    id: ItemId
     claim_token: ClaimToken
 
 
 class TriggerArchivingArgs(Args):
-    older_than_days: Annotated[int, Field(ge=0, le=36500)] = 365
+    older_than_days: Annotated[int, Field(ge=0, le=36500, description="unchanged for this long")] = 365
 
 
 class PageArgs(Args):
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class ListChangesArgs(Args):
-    since_seq: Annotated[int, Field(ge=0)] = 0
-    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    since_seq: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER, description="last seq seen; 0: from the start")] = 0
+    limit: Annotated[int, Field(ge=1, le=1000, description="page size")] = 100
 
 
 def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> Any:
