@@ -7,7 +7,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from statusboard.config import Settings
+from statusboard.config import ALL_TOOLSETS, Settings, Toolset
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import NewEnhancement
 from statusboard.domain.errors import ValidationError
@@ -218,6 +218,28 @@ def test_the_client_id_setting_follows_the_client_name_rule_at_start() -> None:
     assert Settings.from_env({"STATUSBOARD_CLIENT_ID": "ci-bot"}).client_id == "ci-bot"
     with pytest.raises(ValueError, match="STATUSBOARD_CLIENT_ID must be at most 100 characters"):
         Settings.from_env({"STATUSBOARD_CLIENT_ID": "x" * 101})
+
+
+@pytest.mark.parametrize(
+    ("value", "toolsets"),
+    [
+        ("", ALL_TOOLSETS),
+        ("all", ALL_TOOLSETS),
+        ("agent", {Toolset.AGENT}),
+        ("agent, records", {Toolset.AGENT, Toolset.RECORDS}),
+        ("ADMIN,agent", {Toolset.ADMIN, Toolset.AGENT}),
+        ("agent,all", ALL_TOOLSETS),
+    ],
+)
+def test_the_toolsets_setting_names_sets_separated_by_commas(value: str, toolsets: set[Toolset]) -> None:
+    assert Settings.from_env({"STATUSBOARD_TOOLSETS": value}).toolsets == toolsets
+
+
+def test_an_unknown_toolset_stops_the_start_with_one_line() -> None:
+    with pytest.raises(ValueError) as caught:
+        Settings.from_env({"STATUSBOARD_TOOLSETS": "agent,vendors"})
+    assert "\n" not in str(caught.value)
+    assert "'vendors'" in str(caught.value) and "agent, records, admin, all" in str(caught.value)
 
 
 def frontmatter_line(content: str) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from statusboard.config import Toolset
 from statusboard.domain.agents import Role
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority, Quarter
@@ -14,7 +15,17 @@ from statusboard.domain.limits import NAME_MAX, Offset, PromptContent
 from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorMetadataArg, VendorStatus
-from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
+from statusboard.interfaces.mcp.spec import (
+    ADDS,
+    CHANGES,
+    READS,
+    Args,
+    Effect,
+    NoArgs,
+    ToolSpec,
+    Version,
+    given_fields,
+)
 from statusboard.resilience import item_projection, record_projection
 from statusboard.resilience import layer_answers as answers
 from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, Holds
@@ -117,14 +128,15 @@ def _generate(app: App, _actor: str, a: GenerateStatusArgs, cancel: Any, progres
 
 GENERATE_FULL_STATUS = ToolSpec(
     "generate_full_status",
-    "The whole project status from one consistent snapshot: vendor_health, active_work_items (counts "
-    "by type, status and priority, and archived_count), the 10 newest deployments and the pending "
-    "enhancements. output_format markdown adds the legacy status file as `markdown`; write_file "
-    "replaces the status file atomically.",
+    "The project status from one snapshot: vendor health, work item counts, the 10 newest deployments, pending "
+    "enhancements.",
     GenerateStatusArgs,
     _generate,
     policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
     role=Role.VIEWER,
+    title="Full status report",
+    effect=CHANGES,
+    toolset=Toolset.AGENT,
     role_for=lambda a: Role.AGENT if a.write_file else Role.VIEWER,  # writing the status file is a write
     cancellable=True,
 )
@@ -132,60 +144,73 @@ GENERATE_FULL_STATUS = ToolSpec(
 RECORD_TOOLS: list[ToolSpec] = [
     ToolSpec(
         "create_vendor",
-        "Register a vendor (an extractor component) with its status and metadata: format_support "
-        "{excel, csv, pdf, ocr}, test_results {passing, total, skipped}, extractor_version, manifest_compliant. "
-        "Names are unique regardless of case.",
+        "Register a vendor (an extractor component).",
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
         policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
         role=Role.AGENT,
+        title="Create vendor",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "query_vendor_status",
-        "Read one vendor by name (any case): status, operational, test results, formats, version.",
+        "One vendor, by name.",
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
         policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
         role=Role.VIEWER,
+        title="Read vendor",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_vendor_status",
-        "Change a vendor's status and/or metadata at the version you read (a stale version is refused). "
-        "metadata is a patch: given keys replace, a null value removes a key.",
+        "Change a vendor at the version you read.",
         UpdateVendorArgs,
         _update_vendor,
         policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
         role=Role.AGENT,
+        title="Update vendor",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_vendors",
-        "Every vendor by name, optionally only operational or only broken ones, with total_count.",
+        "Every vendor, by name.",
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
         policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
         role=Role.VIEWER,
+        title="List vendors",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "record_deployment",
-        "Record a deployment (it never changes afterwards): metadata {commit_hash, pr_number, pr_title, "
-        "test_summary {name: count}, constitutional_compliance}, the vendors it touched (by id or by name) "
-        "and the work items it delivered. Every reference must exist, or nothing is recorded.",
+        "Record a deployment (immutable); every vendor and work item named must exist.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
         policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
         role=Role.AGENT,
+        title="Record deployment",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "query_deployment",
-        "Read one deployment with its affected_vendors and related_work_items.",
+        "One deployment with its vendors and work items.",
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
         policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
         role=Role.VIEWER,
+        title="Read deployment",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_deployments",
-        "Deployments, newest first, optionally only those touching a vendor or a work item.",
+        "Deployments, newest first.",
         ListDeploymentsArgs,
         lambda app, _actor, a: app.deployments.list(a.limit, a.vendor_name, a.work_item_id),
         policy=Read(
@@ -194,27 +219,35 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(DEPLOYMENT, "deployments"),
         ),
         role=Role.VIEWER,
+        title="List deployments",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "create_enhancement",
-        'Plan an enhancement: title, priority, target_quarter ("Q1 2026" or "2026-Q1"), optional '
-        "description, status, requires_principles and depends_on (enhancement ids).",
+        "Plan an enhancement.",
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
         policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
         role=Role.AGENT,
+        title="Plan enhancement",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_enhancement",
-        "Change an enhancement at the version you read. depends_on replaces the whole list; cycles are refused.",
+        "Change an enhancement at the version you read.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
         role=Role.AGENT,
+        title="Update enhancement",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_enhancements",
-        "Enhancements in the order they were planned, filtered by priority, status or target quarter.",
+        "Enhancements in the order planned.",
         ListEnhancementsArgs,
         lambda app, _actor, a: app.enhancements.list(a.priority, a.status, a.target_quarter),
         policy=Read(
@@ -223,35 +256,46 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(ENHANCEMENT, "enhancements"),
         ),
         role=Role.VIEWER,
+        title="List enhancements",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "get_project_configuration",
-        "Read the project configuration (one record, versioned).",
+        "The project configuration (one versioned record).",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
         policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
         role=Role.VIEWER,
+        title="Read configuration",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_project_configuration",
-        "Change project settings at the version you read; absent settings stay, null clears one.",
+        "Change project settings at the version you read.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
         role=Role.AGENT,
+        title="Update configuration",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "record_session_prompt",
-        "Record a session prompt. content starts with YAML frontmatter ('---' lines around it) that "
-        "carries schema_version; only plain data is accepted, and a malformed line is named.",
+        "Record a session prompt; a malformed frontmatter line is named.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
         policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
         role=Role.AGENT,
+        title="Record session prompt",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_session_prompts",
-        "Recorded session prompts, oldest first, optionally for one session_id, with total_count.",
+        "Session prompts, oldest first.",
         ListSessionPromptsArgs,
         lambda app, _actor, a: app.session_prompts.list(a.session_id, a.limit, a.offset),
         policy=Read(
@@ -260,19 +304,22 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(SESSION_PROMPT, "prompts"),
         ),
         role=Role.VIEWER,
+        title="List session prompts",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     GENERATE_FULL_STATUS,
     ToolSpec(
         "migrate_from_markdown",
-        "Import a legacy .project_status.md (path on the server's machine), everything or nothing: five "
-        "reconciliation checks compare the file with the database before committing; on any failure the "
-        "database is left as it was (rollback_executed: true). The file is never changed; a .backup copy "
-        "is kept. Unreadable entries are listed with their line numbers and fail their section's check "
-        "unless skip_invalid. Running it twice duplicates nothing.",
+        "Import a legacy .project_status.md, all or nothing (else rollback_executed). The file is kept, a .backup "
+        "copied; running it twice duplicates nothing.",
         MigrateArgs,
         _migrate,
         policy=PrimaryOnly(),
         role=Role.ADMIN,
+        title="Import status file",
+        effect=Effect(read_only=False, idempotent=True),
+        toolset=Toolset.ADMIN,
         cancellable=True,
     ),
 ]
