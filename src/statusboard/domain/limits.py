@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import BaseModel, Field, GetCoreSchemaHandler, StringConstraints
 from pydantic_core import core_schema
 
 MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer every JSON reader (JavaScript's included) keeps exactly
-COLUMN_INT_MAX = (
-    2**31 - 1
-)  # what PostgreSQL's `integer` holds: pr_number columns, vendor test counts as the report reads them
+# What PostgreSQL's `integer` holds: the pr_number columns, and a vendor's test counts as the report reads them.
+COLUMN_INT_MAX = 2**31 - 1
 TITLE_MAX = 200
 NAME_MAX = 100
 FREE_TEXT_MAX = 2000
@@ -55,9 +53,7 @@ def client_name_problem(name: str) -> str | None:
     return None
 
 
-def object_problem(
-    value: Any, max_bytes: int | None = OBJECT_MAX_BYTES, max_depth: int = OBJECT_MAX_DEPTH
-) -> str | None:
+def object_problem(value: Any, max_bytes: int = OBJECT_MAX_BYTES, max_depth: int = OBJECT_MAX_DEPTH) -> str | None:
     """Why a JSON value breaks the limits, or None: nested deeper than `max_depth` objects and
     lists, longer than `max_bytes` as compact UTF-8 JSON, holding an integer beyond ±(2^53 - 1)
     or a number that is not finite. The depth is checked level by level, without recursion,
@@ -80,10 +76,9 @@ def object_problem(
             if depth > max_depth:
                 return f"nested deeper than {max_depth} levels"
         level = following
-    if max_bytes is not None:
-        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
-        if size > max_bytes:
-            return f"larger than {max_bytes // 1024} KB as JSON ({size} bytes)"
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > max_bytes:
+        return f"larger than {max_bytes // 1024} KB as JSON ({size} bytes)"
     return None
 
 
@@ -110,13 +105,16 @@ class CheckedAs:
         self.model = model
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        as_given: Callable[[BaseModel], dict[str, Any]] = lambda checked: checked.model_dump(exclude_unset=True)  # noqa: E731
         return core_schema.no_info_before_validator_function(
             _bounded,
-            core_schema.no_info_after_validator_function(as_given, handler.generate_schema(self.model)),
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value),  # already a dict
+            core_schema.no_info_after_validator_function(_as_given, handler.generate_schema(self.model)),
+            serialization=core_schema.plain_serializer_function_ser_schema(_as_is),
         )
 
 
-JsonObject = Annotated[dict[str, Any], BeforeValidator(_bounded)]
-"""Any JSON object within the limits of `object_problem`."""
+def _as_given(checked: BaseModel) -> dict[str, Any]:
+    return checked.model_dump(exclude_unset=True)
+
+
+def _as_is(value: dict[str, Any]) -> dict[str, Any]:
+    return value  # already the plain dict
