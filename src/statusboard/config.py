@@ -5,8 +5,34 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+
+from statusboard.domain.limits import client_name_problem
 
 DEFAULT_DATABASE_URL = "sqlite:///.statusboard/status.db"
+
+
+class Toolset(StrEnum):
+    """The tools a server lists, by what a client came for (STATUSBOARD_TOOLSETS)."""
+
+    AGENT = "agent"  # work items, dependencies, claims, the change log, status, health
+    RECORDS = "records"  # vendors, deployments, enhancements, configuration, session prompts
+    ADMIN = "admin"  # archiving, migration, sync conflicts
+
+
+ALL_TOOLSETS = frozenset(Toolset)
+
+
+def parse_toolsets(text: str) -> frozenset[Toolset]:
+    """`agent,records` and the like; `all` (or nothing) is every set."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names or "all" in names:
+        return ALL_TOOLSETS
+    unknown = [name for name in names if name not in {toolset.value for toolset in Toolset}]
+    if unknown:
+        choices = ", ".join([*Toolset, "all"])
+        raise ValueError(f"STATUSBOARD_TOOLSETS: unknown toolset {unknown[0]!r} (choose from {choices})")
+    return frozenset(Toolset(name) for name in names)
 
 
 @dataclass(frozen=True)
@@ -17,6 +43,7 @@ class Settings:
     git_repo: str = "."
     client_id: str | None = None
     cache_ttl_minutes: int = 30
+    toolsets: frozenset[Toolset] = ALL_TOOLSETS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -26,13 +53,18 @@ class Settings:
             ttl_minutes = int(ttl)
         except ValueError:
             raise ValueError(f"STATUSBOARD_CACHE_TTL_MINUTES must be a whole number, got {ttl!r}") from None
+        client_id = env.get("STATUSBOARD_CLIENT_ID") or None
+        problem = None if client_id is None else client_name_problem(client_id)
+        if problem is not None:
+            raise ValueError(f"STATUSBOARD_CLIENT_ID {problem}")
         return cls(
             database_url=env.get("STATUSBOARD_DATABASE_URL") or DEFAULT_DATABASE_URL,
             cache_path=env.get("STATUSBOARD_CACHE_PATH") or ".statusboard/cache.db",
             markdown_path=env.get("STATUSBOARD_MARKDOWN_PATH") or ".project_status.md",
             git_repo=env.get("STATUSBOARD_GIT_REPO") or ".",
-            client_id=env.get("STATUSBOARD_CLIENT_ID") or None,
+            client_id=client_id,
             cache_ttl_minutes=ttl_minutes,
+            toolsets=parse_toolsets(env.get("STATUSBOARD_TOOLSETS", "")),
         )
 
 
@@ -65,5 +97,20 @@ CLIENT_ID = SettingInfo(
     "who is acting; recorded as created_by / updated_by",
 )
 CACHE_TTL_MINUTES = SettingInfo("STATUSBOARD_CACHE_TTL_MINUTES", "30", "age after which cached data is not served")
+TOOLSETS = SettingInfo(
+    "STATUSBOARD_TOOLSETS",
+    "all",
+    "which tools a server lists and accepts, comma-separated: agent (work items, dependencies, claims, "
+    "the change log, status, health), records (vendors, deployments, enhancements, configuration, "
+    "session prompts), admin (archiving, migration, sync conflicts), or all",
+)
 
-SETTINGS: tuple[SettingInfo, ...] = (DATABASE_URL, CACHE_PATH, MARKDOWN_PATH, GIT_REPO, CLIENT_ID, CACHE_TTL_MINUTES)
+SETTINGS: tuple[SettingInfo, ...] = (
+    DATABASE_URL,
+    CACHE_PATH,
+    MARKDOWN_PATH,
+    GIT_REPO,
+    CLIENT_ID,
+    CACHE_TTL_MINUTES,
+    TOOLSETS,
+)

@@ -65,8 +65,9 @@ def test_names_are_unique_whatever_their_case(app: App) -> None:
     ],
 )
 def test_bad_metadata_is_refused_with_its_field_path(app: App, metadata: dict[str, Any], field: str) -> None:
+    draft = NewVendor.model_construct(name="v", status="operational", metadata=metadata)  # as a replay may hold it
     with pytest.raises(ValidationError) as exc:
-        app.vendors.create("a", NewVendor(name="v", metadata=metadata))
+        app.vendors.create("a", draft)
     assert field in field_errors(exc)
     assert app.vendors.list()["total_count"] == 0
 

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.updates import given_fields, refuse_no_changes, refuse_nulls
+from statusboard.domain.limits import FREE_TEXT_MAX, LIST_MAX, TITLE_MAX
+from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_no_changes, refuse_nulls
 from statusboard.domain.validation import EntityId, SingleLine
 
 EnhancementStatus = Literal["planned", "approved", "in_progress", "completed"]
@@ -39,11 +40,15 @@ def _lower(value: Any) -> Any:
 
 
 Priority = Annotated[Literal["high", "medium", "low"], BeforeValidator(_lower)]
-Quarter = Annotated[str, BeforeValidator(canonical_quarter)]
-Title = Annotated[SingleLine, StringConstraints(max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
-Principles = Annotated[list[Annotated[SingleLine, StringConstraints(max_length=200)]], Field(max_length=50)]
-DependsOn = Annotated[list[EntityId], Field(max_length=100)]
+Quarter = Annotated[
+    str,
+    BeforeValidator(canonical_quarter),
+    WithJsonSchema({"type": "string", "pattern": r"^(Q[1-4] \d{4}|\d{4}-Q[1-4])$"}),
+]
+Title = Annotated[SingleLine, StringConstraints(max_length=TITLE_MAX)]
+Description = Annotated[str, StringConstraints(max_length=FREE_TEXT_MAX)]
+Principles = Annotated[list[Annotated[SingleLine, StringConstraints(max_length=TITLE_MAX)]], Field(max_length=50)]
+DependsOn = Annotated[list[EntityId], Field(max_length=LIST_MAX)]
 
 
 class _Strict(BaseModel):
@@ -51,23 +56,24 @@ class _Strict(BaseModel):
 
 
 class NewEnhancement(_Strict):
-    title: Title
-    description: Description | None = None
-    priority: Priority
-    status: EnhancementStatus = "planned"
-    target_quarter: Quarter
-    requires_principles: Principles = Field(default_factory=list)
-    depends_on: DependsOn = Field(default_factory=list)
+    title: Title = Field(description="summary")
+    description: Description | None = Field(None, description="what and why")
+    priority: Priority = Field(description="how much it matters")
+    status: EnhancementStatus = Field("planned", description="initial status")
+    target_quarter: Quarter = Field(description="when it is due")
+    requires_principles: Principles = Field(default_factory=list, description="principles it needs")
+    depends_on: DependsOn = Field(default_factory=list, description="enhancements first")
 
 
 class EnhancementChanges(_Strict):
-    title: Title | None = None
-    description: Description | None = None
-    priority: Priority | None = None
-    status: EnhancementStatus | None = None
-    target_quarter: Quarter | None = None
-    requires_principles: Principles | None = None
-    depends_on: DependsOn | None = None
+    model_config = PATCH_CONFIG
+    title: Title | None = Field(None, description="new title")
+    description: Description | None = Field(None, description="null clears")
+    priority: Priority | None = Field(None, description="new priority")
+    status: EnhancementStatus | None = Field(None, description="new status")
+    target_quarter: Quarter | None = Field(None, description="new quarter")
+    requires_principles: Principles | None = Field(None, description="replaces the list")
+    depends_on: DependsOn | None = Field(None, description="replaces the whole list")
 
 
 def without_repeats(depends_on: Iterable[str]) -> list[str]:

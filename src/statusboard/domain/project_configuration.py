@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from statusboard.domain.updates import given_fields, refuse_no_changes
+from statusboard.domain.limits import NAME_MAX
+from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_no_changes
 from statusboard.domain.validation import SingleLine
 from statusboard.domain.work_items import CommitHash, ItemTypeName, git_branch
 
@@ -17,14 +18,20 @@ HealthStatus = Literal["healthy", "degraded", "unhealthy"]
 class ConfigurationChanges(BaseModel):
     """The settable fields; an absent field stays as it is, null clears it."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
-    active_context_type: ItemTypeName | None = None
-    default_token_budget: Annotated[int, Field(ge=1000, le=1_000_000)] | None = None
-    current_session_id: Annotated[SingleLine, StringConstraints(max_length=100)] | None = None
-    git_branch: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
-    git_head: CommitHash | None = None
-    git_dirty: bool | None = None
-    health_status: HealthStatus | None = None
+    model_config = PATCH_CONFIG
+    active_context_type: ItemTypeName | None = Field(None, description="item type in focus")
+    default_token_budget: Annotated[int, Field(ge=1000, le=1_000_000)] | None = Field(
+        None, description="tokens a session may use"
+    )
+    current_session_id: Annotated[SingleLine, StringConstraints(max_length=NAME_MAX)] | None = Field(
+        None, description="the session in progress"
+    )
+    git_branch: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
+        None, description="checked-out branch"
+    )
+    git_head: CommitHash | None = Field(None, description="checked-out commit")
+    git_dirty: bool | None = Field(None, description="uncommitted changes")
+    health_status: HealthStatus | None = Field(None, description="the project's health")
 
     @field_validator("git_branch")
     @classmethod

@@ -6,9 +6,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from statusboard.domain.errors import ValidationError
+
+NULL_CLEARS = "x-null-clears"
+PATCH_CONFIG = ConfigDict(extra="forbid", strict=True, json_schema_extra={NULL_CLEARS: True})
+"""A partial update's model: its JSON schema carries NULL_CLEARS, since in it a null clears a
+value (or removes a key) where elsewhere a null only means the argument was not given."""
 
 
 def given_fields(changes: BaseModel) -> dict[str, Any]:

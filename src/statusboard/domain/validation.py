@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 import pydantic
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from statusboard.domain.errors import ValidationError
 from statusboard.domain.write_intent import assigned_id
@@ -46,7 +46,7 @@ def _canonical_uuid(value: str) -> str:
         raise ValueError("must be a UUID") from None
 
 
-EntityId = Annotated[str, AfterValidator(_canonical_uuid)]
+EntityId = Annotated[str, AfterValidator(_canonical_uuid), WithJsonSchema({"type": "string", "format": "uuid"})]
 """A UUID given as a string, stored in its canonical lowercase form."""
 
 

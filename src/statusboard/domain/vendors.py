@@ -9,15 +9,16 @@ from typing import Annotated, Any, Final, Literal, Self, cast
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from statusboard.domain.errors import ValidationError
+from statusboard.domain.limits import NAME_MAX, CheckedAs, ColumnCount
 from statusboard.domain.records import VendorHealth, VendorMeta
+from statusboard.domain.updates import PATCH_CONFIG
 from statusboard.domain.validation import SingleLine, validated
 from statusboard.domain.work_items import merge_metadata
 
 VendorStatus = Literal["operational", "broken"]
 OPERATIONAL: Final = "operational"
-VendorName = Annotated[SingleLine, StringConstraints(max_length=100)]
+VendorName = Annotated[SingleLine, StringConstraints(max_length=NAME_MAX)]
 ExtractorVersion = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,49}$")]
-Count = Annotated[int, Field(ge=0)]
 FORMATS = ("excel", "csv", "pdf", "ocr")
 
 
@@ -33,9 +34,9 @@ class FormatSupport(_Strict):
 
 
 class TestResults(_Strict):
-    passing: Count
-    total: Count
-    skipped: Count
+    passing: ColumnCount
+    total: ColumnCount
+    skipped: ColumnCount
 
     @model_validator(mode="after")
     def _adds_up(self) -> Self:
@@ -45,6 +46,7 @@ class TestResults(_Strict):
 
 
 class VendorMetadata(_Strict):
+    model_config = PATCH_CONFIG  # an update's metadata is a patch: a null removes a key
     format_support: FormatSupport | None = None
     test_results: TestResults | None = None
     extractor_version: ExtractorVersion | None = None
@@ -61,10 +63,13 @@ def name_key(name: str) -> str:
     return name.strip().casefold()
 
 
+VendorMetadataArg = Annotated[dict[str, Any], CheckedAs(VendorMetadata)]
+
+
 class NewVendor(_Strict):
-    name: VendorName
-    status: VendorStatus = OPERATIONAL
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    name: VendorName = Field(description="unique in any case")
+    status: VendorStatus = Field(OPERATIONAL, description="initial status")
+    metadata: VendorMetadataArg = Field(default_factory=dict, description="formats, tests, version")
 
 
 def new_vendor_row(vendor_id: str, draft: NewVendor, metadata: VendorMeta, actor: str, at: datetime) -> dict[str, Any]:

@@ -8,10 +8,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.updates import given_fields, refuse_nulls
+from statusboard.domain.limits import (
+    COLUMN_INT_MAX,
+    BoundedList,
+    CheckedAs,
+    Count,
+    FreeText,
+    Name,
+    SafeInt,
+    Title,
+)
+from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_nulls
 from statusboard.domain.validation import EntityId, validated
 
 MAX_DEPTH = 5
@@ -28,6 +38,12 @@ class ItemType(StrEnum):
 
 Priority = Literal["high", "medium", "low"]
 Hours = Annotated[float, Field(ge=0, le=1000)]
+BlockedReason = Annotated[str, Field(max_length=500)]
+ProjectDescription = Annotated[str, Field(max_length=1000)]
+MetadataQuarter = Annotated[str, Field(pattern=r"^\d{4}-Q[1-4]$")]
+TokenBudget = Annotated[int, Field(ge=1000, le=1_000_000)]
+Texts = BoundedList[FreeText]
+FrontmatterVersion = Annotated[Name | SafeInt | float, WithJsonSchema({"type": ["string", "number"]})]
 
 
 class _Metadata(BaseModel):
@@ -38,30 +54,49 @@ class _Metadata(BaseModel):
 class TaskMetadata(_Metadata):
     estimated_hours: Hours | None = None
     actual_hours: Hours | None = None
-    blocked_reason: Annotated[str, Field(max_length=500)] | None = None
+    blocked_reason: BlockedReason | None = None
 
 
 class ProjectMetadata(_Metadata):
-    description: Annotated[str, Field(max_length=1000)] | None = None
-    target_quarter: Annotated[str, Field(pattern=r"^\d{4}-Q[1-4]$")] | None = None
-    constitutional_principles: list[str] | None = None
+    description: ProjectDescription | None = None
+    target_quarter: MetadataQuarter | None = None
+    constitutional_principles: Texts | None = None
 
 
 class YamlFrontmatter(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
-    schema_version: str | int | float
+    schema_version: FrontmatterVersion
 
 
 class SessionMetadata(_Metadata):
-    token_budget: Annotated[int, Field(ge=1000, le=1_000_000)] | None = None
-    prompts_count: Annotated[int, Field(ge=0)] | None = None
+    token_budget: TokenBudget | None = None
+    prompts_count: Count | None = None
     yaml_frontmatter: YamlFrontmatter | None = None
 
 
 class ResearchMetadata(_Metadata):
-    research_questions: list[str] | None = None
-    findings_summary: Annotated[str, Field(max_length=2000)] | None = None
-    references: list[str] | None = None
+    research_questions: Texts | None = None
+    findings_summary: FreeText | None = None
+    references: Texts | None = None
+
+
+class ItemMetadata(_Metadata):
+    """Every key any type accepts, each described by the types that accept it: what an argument
+    may hold before the item's type is known (an update). The type's own model then decides."""
+
+    priority: Priority | None = Field(None, description="every type")
+    estimated_hours: Hours | None = Field(None, description="task")
+    actual_hours: Hours | None = Field(None, description="task")
+    blocked_reason: BlockedReason | None = Field(None, description="task")
+    description: ProjectDescription | None = Field(None, description="project")
+    target_quarter: MetadataQuarter | None = Field(None, description="project")
+    constitutional_principles: Texts | None = Field(None, description="project")
+    token_budget: TokenBudget | None = Field(None, description="session")
+    prompts_count: Count | None = Field(None, description="session")
+    yaml_frontmatter: YamlFrontmatter | None = Field(None, description="session")
+    research_questions: Texts | None = Field(None, description="research")
+    findings_summary: FreeText | None = Field(None, description="research")
+    references: Texts | None = Field(None, description="research")
 
 
 METADATA_MODELS: dict[ItemType, type[_Metadata]] = {
@@ -107,10 +142,9 @@ def git_branch(value: str) -> str:
     return value
 
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 BranchName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 CommitHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")]
-PrNumber = Annotated[int, Field(ge=1)]
+PrNumber = Annotated[int, Field(ge=1, le=COLUMN_INT_MAX)]
 
 
 class _GitFields(BaseModel):
@@ -134,27 +168,37 @@ StatusName = Literal["active", "completed", "blocked"]
 DependencyTypeName = Literal["depends_on", "blocks"]
 
 
+class ItemMetadataPatch(ItemMetadata):
+    model_config = PATCH_CONFIG
+
+
+ItemMetadataArg = Annotated[dict[str, Any], CheckedAs(ItemMetadata)]
+ItemMetadataPatchArg = Annotated[dict[str, Any], CheckedAs(ItemMetadataPatch)]
+
+
 class NewWorkItem(_GitFields):
-    item_type: ItemTypeName
-    title: Title
-    parent_id: EntityId | None = None
-    status: StatusName = "active"
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    branch_name: BranchName | None = None
-    commit_hash: CommitHash | None = None
-    pr_number: PrNumber | None = None
+    item_type: ItemTypeName = Field(description="the kind of item")
+    title: Title = Field(description="summary")
+    parent_id: EntityId | None = Field(None, description="omit for a root")
+    status: StatusName = Field("active", description="initial status")
+    metadata: ItemMetadataArg = Field(default_factory=dict, description="keys name their item types")
+    branch_name: BranchName | None = Field(None, description="git branch")
+    commit_hash: CommitHash | None = Field(None, description="git commit")
+    pr_number: PrNumber | None = Field(None, description="PR number")
 
 
 class WorkItemChanges(_GitFields):
     """The fields an update may change; absent fields stay as they are."""
 
-    title: Title | None = None
-    status: StatusName | None = None
-    parent_id: EntityId | None = None
-    metadata: dict[str, Any] | None = None
-    branch_name: BranchName | None = None
-    commit_hash: CommitHash | None = None
-    pr_number: PrNumber | None = None
+    model_config = PATCH_CONFIG
+
+    title: Title | None = Field(None, description="new title")
+    status: StatusName | None = Field(None, description="new status")
+    parent_id: EntityId | None = Field(None, description="null: a root")
+    metadata: ItemMetadataPatchArg | None = Field(None, description="patch: null removes a key")
+    branch_name: BranchName | None = Field(None, description="git branch; null clears")
+    commit_hash: CommitHash | None = Field(None, description="git commit; null clears")
+    pr_number: PrNumber | None = Field(None, description="PR number; null clears")
 
 
 def item_changes(changes: WorkItemChanges) -> dict[str, Any]:

@@ -7,20 +7,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from statusboard.config import Toolset
 from statusboard.domain.agents import Role
 from statusboard.domain.deployments import NewDeployment
-from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority
+from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority, Quarter
+from statusboard.domain.limits import NAME_MAX, Offset, PromptContent
 from statusboard.domain.project_configuration import ConfigurationChanges
 from statusboard.domain.validation import EntityId, SingleLine
-from statusboard.domain.vendors import NewVendor, VendorStatus
-from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
+from statusboard.domain.vendors import NewVendor, VendorMetadataArg, VendorStatus
+from statusboard.interfaces.mcp.spec import (
+    ADDS,
+    CHANGES,
+    READS,
+    Args,
+    Effect,
+    NoArgs,
+    ToolSpec,
+    Version,
+    given_fields,
+)
 from statusboard.resilience import item_projection, record_projection
 from statusboard.resilience import layer_answers as answers
 from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT, VENDOR, Holds
 from statusboard.resilience.policy import Journaled, PrimaryOnly, Read
 from statusboard.wiring import App
 
-NameLookup = Annotated[str, StringConstraints(min_length=1, max_length=100), Field(description="any case")]
+NameLookup = Annotated[
+    str, StringConstraints(min_length=1, max_length=NAME_MAX), Field(description="vendor name, any case")
+]
 
 
 class VendorNameArgs(Args):
@@ -30,26 +44,26 @@ class VendorNameArgs(Args):
 class UpdateVendorArgs(Args):
     name: NameLookup
     version: Version
-    status: VendorStatus | None = None
-    metadata: dict[str, Any] | None = Field(default=None, description="a patch: given keys replace, null removes")
+    status: VendorStatus | None = Field(None, description="new status")
+    metadata: VendorMetadataArg | None = Field(None, description="a patch: given keys replace, null removes a key")
 
 
 class ListVendorsArgs(Args):
-    status: VendorStatus | None = None
+    status: VendorStatus | None = Field(None, description="only this status")
 
 
 class IdArgs(Args):
-    id: EntityId
+    id: EntityId = Field(description="the deployment")
 
 
 class ListDeploymentsArgs(Args):
-    limit: Annotated[int, Field(ge=1, le=500)] = 10
-    vendor_name: NameLookup | None = None
-    work_item_id: EntityId | None = None
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 10
+    vendor_name: Annotated[NameLookup | None, Field(description="only touching this vendor")] = None
+    work_item_id: EntityId | None = Field(None, description="only with this work item")
 
 
 class UpdateEnhancementArgs(EnhancementChanges):
-    id: EntityId
+    id: EntityId = Field(description="the enhancement")
     version: Version
 
     def changes(self) -> EnhancementChanges:
@@ -57,9 +71,9 @@ class UpdateEnhancementArgs(EnhancementChanges):
 
 
 class ListEnhancementsArgs(Args):
-    priority: Priority | None = None
-    status: EnhancementStatus | None = None
-    target_quarter: str | None = Field(default=None, description='"Q1 2026" or "2026-Q1"')
+    priority: Priority | None = Field(None, description="only this priority")
+    status: EnhancementStatus | None = Field(None, description="only this status")
+    target_quarter: Quarter | None = Field(None, description="only this quarter")
 
 
 class UpdateConfigurationArgs(ConfigurationChanges):
@@ -69,26 +83,33 @@ class UpdateConfigurationArgs(ConfigurationChanges):
         return given_fields(self, ConfigurationChanges, {"version"})
 
 
+SessionId = Annotated[SingleLine, StringConstraints(max_length=NAME_MAX)]
+
+
 class RecordSessionPromptArgs(Args):
-    session_id: Annotated[SingleLine, StringConstraints(max_length=100)]
-    content: Annotated[str, Field(min_length=1, description="starts with YAML frontmatter carrying schema_version")]
+    session_id: SessionId = Field(description="its session")
+    content: PromptContent = Field(description="YAML frontmatter with schema_version, then text")
 
 
 class ListSessionPromptsArgs(Args):
-    session_id: str | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    session_id: Annotated[str, StringConstraints(max_length=NAME_MAX)] | None = Field(
+        None, description="only this session"
+    )
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class GenerateStatusArgs(Args):
-    output_format: Literal["json", "markdown"] = "json"
-    write_file: bool = Field(default=False, description="also write the status file (atomically)")
+    output_format: Literal["json", "markdown"] = Field("json", description="markdown adds the file's text")
+    write_file: bool = Field(default=False, description="also write the status file")
 
 
 class MigrateArgs(Args):
-    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
-    dry_run: bool = Field(default=False, description="report what would happen and change nothing")
-    skip_invalid: bool = Field(default=False, description="import the readable entries and list the rest")
+    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)] = Field(
+        description="a file in the project directory"
+    )
+    dry_run: bool = Field(default=False, description="change nothing, report")
+    skip_invalid: bool = Field(default=False, description="import what is readable")
 
 
 def _migrate(app: App, actor: str, a: MigrateArgs, cancel: Any, progress: Any) -> dict[str, Any]:
@@ -107,14 +128,15 @@ def _generate(app: App, _actor: str, a: GenerateStatusArgs, cancel: Any, progres
 
 GENERATE_FULL_STATUS = ToolSpec(
     "generate_full_status",
-    "The whole project status from one consistent snapshot: vendor_health, active_work_items (counts "
-    "by type, status and priority, and archived_count), the 10 newest deployments and the pending "
-    "enhancements. output_format markdown adds the legacy status file as `markdown`; write_file "
-    "replaces the status file atomically.",
+    "The project status from one snapshot: vendor health, work item counts, the 10 newest deployments, pending "
+    "enhancements.",
     GenerateStatusArgs,
     _generate,
     policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
     role=Role.VIEWER,
+    title="Full status report",
+    effect=CHANGES,
+    toolset=Toolset.AGENT,
     role_for=lambda a: Role.AGENT if a.write_file else Role.VIEWER,  # writing the status file is a write
     cancellable=True,
 )
@@ -122,60 +144,73 @@ GENERATE_FULL_STATUS = ToolSpec(
 RECORD_TOOLS: list[ToolSpec] = [
     ToolSpec(
         "create_vendor",
-        "Register a vendor (an extractor component) with its status and metadata: format_support "
-        "{excel, csv, pdf, ocr}, test_results {passing, total, skipped}, extractor_version, manifest_compliant. "
-        "Names are unique regardless of case.",
+        "Register a vendor (an extractor component).",
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
         policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
         role=Role.AGENT,
+        title="Create vendor",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "query_vendor_status",
-        "Read one vendor by name (any case): status, operational, test results, formats, version.",
+        "One vendor, by name.",
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
         policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
         role=Role.VIEWER,
+        title="Read vendor",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_vendor_status",
-        "Change a vendor's status and/or metadata at the version you read (a stale version is refused). "
-        "metadata is a patch: given keys replace, a null value removes a key.",
+        "Change a vendor at the version you read.",
         UpdateVendorArgs,
         _update_vendor,
         policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
         role=Role.AGENT,
+        title="Update vendor",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_vendors",
-        "Every vendor by name, optionally only operational or only broken ones, with total_count.",
+        "Every vendor, by name.",
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
         policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
         role=Role.VIEWER,
+        title="List vendors",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "record_deployment",
-        "Record a deployment (it never changes afterwards): metadata {commit_hash, pr_number, pr_title, "
-        "test_summary {name: count}, constitutional_compliance}, the vendors it touched (by id or by name) "
-        "and the work items it delivered. Every reference must exist, or nothing is recorded.",
+        "Record a deployment (immutable); every vendor and work item named must exist.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
         policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
         role=Role.AGENT,
+        title="Record deployment",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "query_deployment",
-        "Read one deployment with its affected_vendors and related_work_items.",
+        "One deployment with its vendors and work items.",
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
         policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
         role=Role.VIEWER,
+        title="Read deployment",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_deployments",
-        "Deployments, newest first, optionally only those touching a vendor or a work item.",
+        "Deployments, newest first.",
         ListDeploymentsArgs,
         lambda app, _actor, a: app.deployments.list(a.limit, a.vendor_name, a.work_item_id),
         policy=Read(
@@ -184,27 +219,35 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(DEPLOYMENT, "deployments"),
         ),
         role=Role.VIEWER,
+        title="List deployments",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "create_enhancement",
-        'Plan an enhancement: title, priority, target_quarter ("Q1 2026" or "2026-Q1"), optional '
-        "description, status, requires_principles and depends_on (enhancement ids).",
+        "Plan an enhancement.",
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
         policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
         role=Role.AGENT,
+        title="Plan enhancement",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_enhancement",
-        "Change an enhancement at the version you read. depends_on replaces the whole list; cycles are refused.",
+        "Change an enhancement at the version you read.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
         role=Role.AGENT,
+        title="Update enhancement",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_enhancements",
-        "Enhancements in the order they were planned, filtered by priority, status or target quarter.",
+        "Enhancements in the order planned.",
         ListEnhancementsArgs,
         lambda app, _actor, a: app.enhancements.list(a.priority, a.status, a.target_quarter),
         policy=Read(
@@ -213,35 +256,46 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(ENHANCEMENT, "enhancements"),
         ),
         role=Role.VIEWER,
+        title="List enhancements",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "get_project_configuration",
-        "Read the project configuration (one record, versioned).",
+        "The project configuration (one versioned record).",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
         policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
         role=Role.VIEWER,
+        title="Read configuration",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "update_project_configuration",
-        "Change project settings at the version you read; absent settings stay, null clears one.",
+        "Change project settings at the version you read.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
         policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
         role=Role.AGENT,
+        title="Update configuration",
+        effect=CHANGES,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "record_session_prompt",
-        "Record a session prompt. content starts with YAML frontmatter ('---' lines around it) that "
-        "carries schema_version; only plain data is accepted, and a malformed line is named.",
+        "Record a session prompt; a malformed frontmatter line is named.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
         policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
         role=Role.AGENT,
+        title="Record session prompt",
+        effect=ADDS,
+        toolset=Toolset.RECORDS,
     ),
     ToolSpec(
         "list_session_prompts",
-        "Recorded session prompts, oldest first, optionally for one session_id, with total_count.",
+        "Session prompts, oldest first.",
         ListSessionPromptsArgs,
         lambda app, _actor, a: app.session_prompts.list(a.session_id, a.limit, a.offset),
         policy=Read(
@@ -250,19 +304,22 @@ RECORD_TOOLS: list[ToolSpec] = [
             holds=Holds(SESSION_PROMPT, "prompts"),
         ),
         role=Role.VIEWER,
+        title="List session prompts",
+        effect=READS,
+        toolset=Toolset.RECORDS,
     ),
     GENERATE_FULL_STATUS,
     ToolSpec(
         "migrate_from_markdown",
-        "Import a legacy .project_status.md (path on the server's machine), everything or nothing: five "
-        "reconciliation checks compare the file with the database before committing; on any failure the "
-        "database is left as it was (rollback_executed: true). The file is never changed; a .backup copy "
-        "is kept. Unreadable entries are listed with their line numbers and fail their section's check "
-        "unless skip_invalid. Running it twice duplicates nothing.",
+        "Import a legacy .project_status.md, all or nothing (else rollback_executed). The file is kept, a .backup "
+        "copied; running it twice duplicates nothing.",
         MigrateArgs,
         _migrate,
         policy=PrimaryOnly(),
         role=Role.ADMIN,
+        title="Import status file",
+        effect=Effect(read_only=False, idempotent=True),
+        toolset=Toolset.ADMIN,
         cancellable=True,
     ),
 ]

@@ -22,10 +22,12 @@ from mcp.shared.exceptions import MCPError
 
 from statusboard import __version__
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
-from statusboard.domain.errors import PermissionDeniedError
+from statusboard.domain.errors import PermissionDeniedError, ValidationError
+from statusboard.domain.limits import client_name_problem
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.call_log import CallLog
 from statusboard.interfaces.mcp.callers import Caller, Callers, LocalUser
+from statusboard.interfaces.mcp.listing import listed_tool, offered
 from statusboard.interfaces.mcp.prompts import PromptHandlers
 from statusboard.interfaces.mcp.resources import ResourceHandlers
 from statusboard.interfaces.mcp.spec import ToolSpec
@@ -54,20 +56,18 @@ def build_server(
 ) -> Server[Any]:
     """The MCP server. `callers` says who calls (by default the local user of stdio, allowed
     everything); `log_calls` writes one line per tool call (see call_log.py)."""
-    specs = {spec.name: spec for spec in (tools or TOOLS)}
+    every_spec = {spec.name: spec for spec in (tools or TOOLS)}
+    specs = offered(every_spec.values(), app.settings.toolsets)
     callers = callers or LocalUser(app.settings.client_id)
 
     def replay(tool: str, actor: str, arguments: dict[str, Any]) -> tuple[Journaled, dict[str, Any]]:
-        spec = specs[tool]
+        spec = every_spec[tool]  # a journal may hold writes of a server that offered other toolsets
         if not isinstance(spec.policy, Journaled):
             raise ValueError(f"{tool} is not a journaled write")
         return spec.policy, spec.run(app, actor, spec.args.model_validate(arguments))
 
     app.resilience.runner = replay
-    listed = [
-        types.Tool(name=spec.name, description=spec.description, input_schema=_input_schema(spec))
-        for spec in specs.values()
-    ]
+    listed = [listed_tool(spec) for spec in specs.values()]
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -80,6 +80,7 @@ def build_server(
             raise MCPError(code=types.INVALID_PARAMS, message=f"unknown tool: {params.name}")
         try:
             caller = _allowed(callers.caller(ctx), spec, None)  # refused before its arguments are read
+            _check_actor(caller.actor)
             args = spec.args.model_validate(params.arguments or {})
             actor = _allowed(caller, spec, args).actor
             call = partial(app.resilience.call, spec, actor, args)
@@ -173,10 +174,12 @@ async def _run_cancellable(ctx: ServerRequestContext[Any], run: Callable[..., di
     return result
 
 
-def _input_schema(spec: ToolSpec) -> dict[str, Any]:
-    schema = spec.args.model_json_schema()
-    schema.pop("title", None)
-    return schema
+def _check_actor(actor: str) -> None:
+    """The actor recorded on writes; only a client's declared name can break the limits here
+    (agent names and STATUSBOARD_CLIENT_ID are checked when they are set)."""
+    problem = client_name_problem(actor)
+    if problem is not None:
+        raise ValidationError.single("clientInfo.name", problem)
 
 
 def _result(body: dict[str, Any], *, is_error: bool) -> types.CallToolResult:

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from statusboard.config import Toolset
 from statusboard.domain.agents import Role
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
+from statusboard.domain.limits import LIST_MAX, MAX_SAFE_INTEGER, Name, Offset
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
     DependencyTypeName,
@@ -17,7 +19,18 @@ from statusboard.domain.work_items import (
     WorkItemChanges,
 )
 from statusboard.interfaces.mcp.record_tools import RECORD_TOOLS
-from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
+from statusboard.interfaces.mcp.schemas import AS_DESCRIBED_IN
+from statusboard.interfaces.mcp.spec import (
+    ADDS,
+    CHANGES,
+    READS,
+    Args,
+    Effect,
+    NoArgs,
+    ToolSpec,
+    Version,
+    given_fields,
+)
 from statusboard.resilience import item_projection
 from statusboard.resilience import layer_answers as answers
 from statusboard.resilience.kinds import DEPENDENCY, WORK_ITEM, Holds
@@ -26,14 +39,14 @@ from statusboard.services.work_items import ItemUpdate
 from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
 
-ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="the token your claim returned")]
-LeaseSeconds = Annotated[
-    int, Field(ge=1, le=MAX_LEASE_SECONDS, description="how long the claim lasts unless renewed or released")
-]
+ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="your claim's token")]
+LeaseSeconds = Annotated[int, Field(ge=1, le=MAX_LEASE_SECONDS, description="claim length")]
+ItemId = Annotated[EntityId, Field(description="the work item")]
+OnlyType = Annotated[ItemTypeName | None, Field(description="only this type")]
 
 
 class UpdateWorkItemArgs(WorkItemChanges):
-    id: EntityId
+    id: ItemId
     version: Version
     claim_token: ClaimToken | None = None
 
@@ -45,75 +58,83 @@ class UpdateWorkItemArgs(WorkItemChanges):
 
 
 class UpdateWorkItemsArgs(Args):
-    items: Annotated[list[UpdateWorkItemArgs], Field(min_length=1, max_length=100)]
+    items: Annotated[
+        list[UpdateWorkItemArgs],
+        Field(
+            min_length=1,
+            max_length=LIST_MAX,
+            description="update_work_item arguments, one per item",
+            json_schema_extra={AS_DESCRIBED_IN: "update_work_item"},
+        ),
+    ]
 
 
 class ItemVersionArgs(Args):
-    id: EntityId
+    id: ItemId
     version: Version
 
 
 class QueryWorkItemArgs(Args):
-    id: EntityId
-    include_children: bool = False
-    include_archived: bool = False
+    id: ItemId
+    include_children: bool = Field(False, description="add all descendants")
+    include_archived: bool = Field(False, description="also if archived")
 
 
 class ListWorkItemsArgs(Args):
-    item_type: ItemTypeName | None = None
-    status: StatusName | None = None
-    parent_id: EntityId | None = None
-    created_by: str | None = None
-    include_deleted: bool = False
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    item_type: OnlyType = None
+    status: StatusName | None = Field(None, description="only this status")
+    parent_id: EntityId | None = Field(None, description="only its children")
+    created_by: Name | None = Field(None, description="only by this creator")
+    include_deleted: bool = Field(False, description="also soft-deleted items")
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class AddDependencyArgs(Args):
-    work_item_id: EntityId
-    depends_on_id: EntityId
-    dependency_type: DependencyTypeName
+    work_item_id: ItemId
+    depends_on_id: EntityId = Field(description="the other item")
+    dependency_type: DependencyTypeName = Field(description="depends_on: waits for it; blocks: it waits")
 
 
 class RemoveDependencyArgs(Args):
-    work_item_id: EntityId
-    depends_on_id: EntityId
+    work_item_id: ItemId
+    depends_on_id: EntityId = Field(description="the other item")
 
 
 class ListReadyWorkArgs(Args):
-    item_type: ItemTypeName | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 20
+    item_type: OnlyType = None
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 20
 
 
 class ClaimWorkItemArgs(Args):
-    id: EntityId | None = None
+    id: EntityId | None = Field(None, description="omit: the oldest ready item")
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
-    item_type: ItemTypeName | None = Field(default=None, description="without id: the next ready item of this type")
+    item_type: ItemTypeName | None = Field(default=None, description="without id: of this type")
 
 
 class RenewClaimArgs(Args):
-    id: EntityId
+    id: ItemId
     claim_token: ClaimToken
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
 
 
 class ReleaseClaimArgs(Args):
-    id: EntityId
+    id: ItemId
     claim_token: ClaimToken
 
 
 class TriggerArchivingArgs(Args):
-    older_than_days: Annotated[int, Field(ge=0, le=36500)] = 365
+    older_than_days: Annotated[int, Field(ge=0, le=36500, description="unchanged for this long")] = 365
 
 
 class PageArgs(Args):
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
+    offset: Offset = 0
 
 
 class ListChangesArgs(Args):
-    since_seq: Annotated[int, Field(ge=0)] = 0
-    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    since_seq: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER, description="last seq seen; 0: from the start")] = 0
+    limit: Annotated[int, Field(ge=1, le=1000, description="page size")] = 100
 
 
 def _update(app: App, actor: str, a: UpdateWorkItemArgs) -> Any:
@@ -137,170 +158,207 @@ def _remove_dependency(app: App, actor: str, a: RemoveDependencyArgs) -> dict[st
 TOOLS: list[ToolSpec] = [
     ToolSpec(
         "create_work_item",
-        "Create a work item (project, session, task or research), optionally under a parent. "
-        "Returns the item at version 1.",
+        "Create a work item at version 1, at most 5 levels below its root.",
         NewWorkItem,
         lambda app, actor, a: app.work_items.create(actor, a),
         policy=Journaled(project=item_projection.create_item, holds=Holds(WORK_ITEM), creates=True),
         role=Role.AGENT,
+        title="Create work item",
+        effect=ADDS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "update_work_item",
-        "Change a work item. Name the version you read: a stale version is refused with "
-        "VersionConflictError and the current item. metadata is a patch (a null value removes a key); "
-        "parent_id moves the item (null makes it a root).",
+        "Change a work item at the version you read; a stale one answers VersionConflictError with the current item.",
         UpdateWorkItemArgs,
         _update,
         policy=Journaled(project=item_projection.update_item, holds=Holds(WORK_ITEM)),
         role=Role.AGENT,
+        title="Update work item",
+        effect=CHANGES,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "update_work_items",
-        "Change several work items at once, all or nothing: each entry is an update_work_item call "
-        "(id, version, fields, claim_token). If any entry is refused, nothing changes and the error "
-        "names the entry (details.index, or items.N in field paths).",
+        "Several update_work_item calls, all or nothing; a refusal names the entry.",
         UpdateWorkItemsArgs,
         _update_many,
         policy=Journaled(project=item_projection.update_items, holds=Holds(WORK_ITEM, "items")),
         role=Role.AGENT,
+        title="Update work items",
+        effect=CHANGES,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "delete_work_item",
-        "Soft-delete a work item at the version you read. Items with live children are refused.",
+        "Soft-delete a work item that has no live children.",
         ItemVersionArgs,
         lambda app, actor, a: app.work_items.delete(actor, a.id, a.version),
         policy=Journaled(project=item_projection.delete_item, holds=Holds(WORK_ITEM)),
         role=Role.AGENT,
+        title="Delete work item",
+        effect=CHANGES,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "query_work_item",
-        "Read one work item with its parent chain (root first), its dependencies and, with "
-        "include_children, every descendant.",
+        "A work item with its parent chain (root first), its dependencies and optionally its descendants.",
         QueryWorkItemArgs,
         lambda app, _actor, a: app.work_items.query(
             a.id, include_children=a.include_children, include_archived=a.include_archived
         ),
         policy=Read(cache=answers.item_from_cache, file=answers.item_from_file, holds=Holds(WORK_ITEM)),
         role=Role.VIEWER,
+        title="Read work item",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "list_work_items",
-        "List work items, oldest first, filtered by type, status, parent or creator; with total_count.",
+        "Work items, oldest first.",
         ListWorkItemsArgs,
         _list,
         policy=Read(cache=answers.items_from_cache, file=answers.items_from_file, holds=Holds(WORK_ITEM, "items")),
         role=Role.VIEWER,
+        title="List work items",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "add_dependency",
-        "Record that work_item_id depends on depends_on_id (depends_on), or blocks it (blocks). Cycles are refused.",
+        "Make one work item depend on another, or block it; cycles are refused.",
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
         policy=Journaled(project=item_projection.add_dependency, holds=Holds(DEPENDENCY), creates=True),
         role=Role.AGENT,
+        title="Add dependency",
+        effect=Effect(read_only=False, idempotent=True),
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "remove_dependency",
-        "Remove the dependency between work_item_id and depends_on_id.",
+        "Remove the dependency between two work items.",
         RemoveDependencyArgs,
         _remove_dependency,
         policy=Journaled(project=item_projection.remove_dependency, holds=Holds(DEPENDENCY)),
         role=Role.AGENT,
+        title="Remove dependency",
+        effect=CHANGES,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "list_ready_work",
-        "Work you can start now, oldest first: active, not deleted or archived, not claimed (or the "
-        "claim expired), and every item it depends on completed.",
+        "Active, unclaimed work whose dependencies are all completed, oldest first.",
         ListReadyWorkArgs,
         lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
         policy=Read(),
         role=Role.VIEWER,
+        title="List ready work",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "claim_work_item",
-        "Claim a work item so no other agent works on it: by id, or without id the oldest ready item. "
-        "Returns the item with claim_token, holder and expires_at (claimed: true), or claimed: false when "
-        "nothing is ready. An item claimed by someone else answers ClaimConflictError at once. Pass "
-        "claim_token to update_work_item while you work; renew before expires_at; completing the item "
-        "releases the claim.",
+        "Claim a work item (claimed: false when none is ready). Pass the claim_token to your writes, renew before "
+        "expires_at; completing the item releases it.",
         ClaimWorkItemArgs,
         lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
         policy=PrimaryOnly(),
         role=Role.AGENT,
+        title="Claim work item",
+        effect=ADDS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "renew_claim",
-        "Extend your claim: it then expires lease_seconds from now. A token that is no longer valid "
-        "(expired, released or taken over) answers LeaseExpiredError.",
+        "Extend your claim to lease_seconds from now.",
         RenewClaimArgs,
         lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
         policy=PrimaryOnly(),
         role=Role.AGENT,
+        title="Renew claim",
+        effect=Effect(read_only=False),
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "release_claim",
-        "Give up your claim so another agent can take the item.",
+        "Give up your claim.",
         ReleaseClaimArgs,
         lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
         policy=PrimaryOnly(),
         role=Role.AGENT,
+        title="Release claim",
+        effect=CHANGES,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "trigger_archiving",
-        "Move work items unchanged for older_than_days (default 365) into the archive, in one "
-        "transaction: whole subtrees only, never an item someone holds a claim on or one linked by a "
-        "dependency to an item that stays. Reports progress; cancelling leaves everything as it was.",
+        "Archive whole subtrees unchanged for older_than_days, except claimed or still-linked items.",
         TriggerArchivingArgs,
         lambda app, actor, a, cancel, progress: app.archiving.trigger(
             actor, a.older_than_days, cancel=cancel, progress=progress
         ),
         policy=PrimaryOnly(),
         role=Role.ADMIN,
+        title="Archive old work items",
+        effect=CHANGES,
+        toolset=Toolset.ADMIN,
         cancellable=True,
     ),
     ToolSpec(
         "query_archived_work_items",
-        "List archived work items, in the order they were archived, with total_count.",
+        "Archived work items, in the order archived.",
         PageArgs,
         lambda app, _actor, a: app.archiving.list(a.limit, a.offset),
         policy=Read(),
         role=Role.VIEWER,
+        title="List archived work items",
+        effect=READS,
+        toolset=Toolset.ADMIN,
     ),
     ToolSpec(
         "list_changes",
-        "Every write after since_seq, in seq order (none is skipped: a write still committing is waited for): "
-        "the audit trail, and how a client catches up with what others did. "
-        "Pass the returned last_seq as since_seq next time.",
+        "Every write after since_seq, in order, none skipped: pass last_seq back to follow others' work.",
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
         policy=Read(),
         role=Role.VIEWER,
+        title="List changes",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
     *RECORD_TOOLS,
     ToolSpec(
         "get_health",
-        "The primary database's state (up, down, or syncing the outage journal back), how many "
-        "writes wait in the journal, how many conflicted on replay, the last sync and the cache's age.",
+        "The primary database's state, the outage journal and the cache.",
         NoArgs,
         lambda app, _actor, _a: app.resilience.health(),
         policy=Local(),
         role=Role.VIEWER,
+        title="Health",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
     ToolSpec(
         "list_sync_conflicts",
-        "Writes acknowledged during an outage that the primary refused when they were replayed "
-        "(a newer version, a deleted item, …): kept with their arguments and the refusal, never dropped.",
+        "Writes made during an outage that the primary refused on replay, with the refusal.",
         PageArgs,
         lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
         policy=Local(),
         role=Role.ADMIN,
+        title="List sync conflicts",
+        effect=READS,
+        toolset=Toolset.ADMIN,
     ),
     ToolSpec(
         "ping",
-        "Liveness check that touches no data.",
+        "Liveness check.",
         NoArgs,
         lambda _app, _actor, _a: {},
         policy=Local(),
         role=Role.VIEWER,
+        title="Ping",
+        effect=READS,
+        toolset=Toolset.AGENT,
     ),
 ]
