@@ -8,6 +8,7 @@ from pydantic import Field
 
 from statusboard.domain.agents import Role
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
+from statusboard.domain.entities import Detail
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
     DependencyTypeName,
@@ -27,6 +28,10 @@ from statusboard.storage.repositories.work_items import ListFilter
 from statusboard.wiring import App
 
 ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="the token your claim returned")]
+RowDetail = Annotated[
+    Detail,
+    Field(description="summary: id, item_type, title, status, parent_id, depth, version, claim; full: whole items"),
+]
 LeaseSeconds = Annotated[
     int, Field(ge=1, le=MAX_LEASE_SECONDS, description="how long the claim lasts unless renewed or released")
 ]
@@ -67,6 +72,7 @@ class ListWorkItemsArgs(Args):
     include_deleted: bool = False
     limit: Annotated[int, Field(ge=1, le=500)] = 50
     offset: Annotated[int, Field(ge=0)] = 0
+    detail: RowDetail = "summary"
 
 
 class AddDependencyArgs(Args):
@@ -83,12 +89,16 @@ class RemoveDependencyArgs(Args):
 class ListReadyWorkArgs(Args):
     item_type: ItemTypeName | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 20
+    detail: RowDetail = "summary"
 
 
 class ClaimWorkItemArgs(Args):
     id: EntityId | None = None
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
     item_type: ItemTypeName | None = Field(default=None, description="without id: the next ready item of this type")
+    claim_token: ClaimToken | None = Field(
+        default=None, description="the token of your live claim on this item, to get that claim back"
+    )
 
 
 class RenewClaimArgs(Args):
@@ -125,9 +135,9 @@ def _update_many(app: App, actor: str, a: UpdateWorkItemsArgs) -> dict[str, Any]
     return {"items": items, "count": len(items)}
 
 
-def _list(app: App, _actor: str, a: ListWorkItemsArgs) -> dict[str, Any]:
+def _list(app: App, _actor: str, a: ListWorkItemsArgs) -> Any:
     flt = ListFilter(a.item_type, a.status, a.parent_id, a.created_by, a.include_deleted)
-    return app.work_items.list(flt, a.limit, a.offset)
+    return app.work_items.list(flt, a.limit, a.offset, a.detail)
 
 
 def _remove_dependency(app: App, actor: str, a: RemoveDependencyArgs) -> dict[str, Any]:
@@ -185,7 +195,9 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_work_items",
-        "List work items, oldest first, filtered by type, status, parent or creator; with total_count.",
+        "List work items, oldest first, filtered by type, status, parent or creator; with total_count. Rows are "
+        "summaries (id, item_type, title, status, parent_id, depth, version, claim) unless detail is full. "
+        "has_more: rows past these match (the answer holds at most about 1 MB); next offset = offset + rows.",
         ListWorkItemsArgs,
         _list,
         policy=Read(cache=answers.items_from_cache, file=answers.items_from_file, holds=Holds(WORK_ITEM, "items")),
@@ -210,9 +222,10 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(
         "list_ready_work",
         "Work you can start now, oldest first: active, not deleted or archived, not claimed (or the "
-        "claim expired), and every item it depends on completed.",
+        "claim expired), every item it depends on completed, and no open child (a project or session is "
+        "ready once the work under it is done). Summary rows unless detail is full.",
         ListReadyWorkArgs,
-        lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
+        lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit, a.detail),
         policy=Read(),
         role=Role.VIEWER,
     ),
@@ -222,9 +235,10 @@ TOOLS: list[ToolSpec] = [
         "Returns the item with claim_token, holder and expires_at (claimed: true), or claimed: false when "
         "nothing is ready. An item claimed by someone else answers ClaimConflictError at once. Pass "
         "claim_token to update_work_item while you work; renew before expires_at; completing the item "
-        "releases the claim.",
+        "releases the claim. The token proves the claim, not your name: keep it, and pass it here to get "
+        "your claim back (no other answer shows it).",
         ClaimWorkItemArgs,
-        lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
+        lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type, a.claim_token),
         policy=PrimaryOnly(),
         role=Role.AGENT,
     ),
