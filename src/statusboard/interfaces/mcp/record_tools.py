@@ -8,9 +8,21 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from statusboard.domain.agents import Role
+from statusboard.domain.answers import MigrationReport, StatusReport
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority
 from statusboard.domain.project_configuration import ConfigurationChanges
+from statusboard.domain.records import (
+    DeploymentList,
+    DeploymentView,
+    Enhancement,
+    EnhancementList,
+    ProjectConfiguration,
+    SessionPrompt,
+    SessionPromptPage,
+    Vendor,
+    VendorList,
+)
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorStatus
 from statusboard.interfaces.mcp.spec import Args, NoArgs, ToolSpec, Version, given_fields
@@ -113,6 +125,7 @@ GENERATE_FULL_STATUS = ToolSpec(
     "replaces the status file atomically.",
     GenerateStatusArgs,
     _generate,
+    output=StatusReport,
     policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
     role=Role.VIEWER,
     role_for=lambda a: Role.AGENT if a.write_file else Role.VIEWER,  # writing the status file is a write
@@ -127,6 +140,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Names are unique regardless of case.",
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
+        output=Vendor,
         policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
         role=Role.AGENT,
     ),
@@ -135,6 +149,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Read one vendor by name (any case): status, operational, test results, formats, version.",
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
+        output=Vendor,
         policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
         role=Role.VIEWER,
     ),
@@ -144,6 +159,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "metadata is a patch: given keys replace, a null value removes a key.",
         UpdateVendorArgs,
         _update_vendor,
+        output=Vendor,
         policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
         role=Role.AGENT,
     ),
@@ -152,6 +168,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Every vendor by name, optionally only operational or only broken ones, with total_count.",
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
+        output=VendorList,
         policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
         role=Role.VIEWER,
     ),
@@ -162,6 +179,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "and the work items it delivered. Every reference must exist, or nothing is recorded.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
+        output=DeploymentView,
         policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
         role=Role.AGENT,
     ),
@@ -170,6 +188,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Read one deployment with its affected_vendors and related_work_items.",
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
+        output=DeploymentView,
         policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
         role=Role.VIEWER,
     ),
@@ -178,6 +197,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Deployments, newest first, optionally only those touching a vendor or a work item.",
         ListDeploymentsArgs,
         lambda app, _actor, a: app.deployments.list(a.limit, a.vendor_name, a.work_item_id),
+        output=DeploymentList,
         policy=Read(
             cache=answers.deployments_from_cache,
             file=answers.deployments_from_file,
@@ -191,6 +211,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "description, status, requires_principles and depends_on (enhancement ids).",
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
+        output=Enhancement,
         policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
         role=Role.AGENT,
     ),
@@ -199,6 +220,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Change an enhancement at the version you read. depends_on replaces the whole list; cycles are refused.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
+        output=Enhancement,
         policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
         role=Role.AGENT,
     ),
@@ -207,6 +229,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Enhancements in the order they were planned, filtered by priority, status or target quarter.",
         ListEnhancementsArgs,
         lambda app, _actor, a: app.enhancements.list(a.priority, a.status, a.target_quarter),
+        output=EnhancementList,
         policy=Read(
             cache=answers.enhancements_from_cache,
             file=answers.enhancements_from_file,
@@ -219,6 +242,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Read the project configuration (one record, versioned).",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
+        output=ProjectConfiguration,
         policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
         role=Role.VIEWER,
     ),
@@ -227,6 +251,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Change project settings at the version you read; absent settings stay, null clears one.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
+        output=ProjectConfiguration,
         policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
         role=Role.AGENT,
     ),
@@ -236,6 +261,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "carries schema_version; only plain data is accepted, and a malformed line is named.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
+        output=SessionPrompt,
         policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
         role=Role.AGENT,
     ),
@@ -244,6 +270,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Recorded session prompts, oldest first, optionally for one session_id, with total_count.",
         ListSessionPromptsArgs,
         lambda app, _actor, a: app.session_prompts.list(a.session_id, a.limit, a.offset),
+        output=SessionPromptPage,
         policy=Read(
             cache=answers.prompts_from_cache,
             file=answers.prompts_from_file,
@@ -261,6 +288,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "unless skip_invalid. Running it twice duplicates nothing.",
         MigrateArgs,
         _migrate,
+        output=MigrationReport,
         policy=PrimaryOnly(),
         role=Role.ADMIN,
         cancellable=True,

@@ -26,6 +26,7 @@ from statusboard.domain.errors import PermissionDeniedError
 from statusboard.interfaces.errors import error_body
 from statusboard.interfaces.mcp.call_log import CallLog
 from statusboard.interfaces.mcp.callers import Caller, Callers, LocalUser
+from statusboard.interfaces.mcp.outputs import output_schema
 from statusboard.interfaces.mcp.spec import ToolSpec
 from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.resilience.policy import Journaled
@@ -56,7 +57,12 @@ def build_server(
 
     app.resilience.runner = replay
     listed = [
-        types.Tool(name=spec.name, description=spec.description, input_schema=_input_schema(spec))
+        types.Tool(
+            name=spec.name,
+            description=spec.description,
+            input_schema=_input_schema(spec),
+            output_schema=output_schema(spec.output, spec.policy),
+        )
         for spec in specs.values()
     ]
 
