@@ -51,7 +51,11 @@ def run_backend(backend: str, runs: int, workdir: Path) -> list[str]:
         times: dict[str, list[float]] = {"dry run": [], "migrate": [], "again": []}
         for run in range(runs):
             for mode in ("dry run", "migrate"):
-                target = build_app(Settings(database_url=url_for(1 + 2 * run + (mode == "migrate")), client_id=ACTOR))
+                # The file must lie in the target's project: the directory of its status file.
+                target_url = url_for(1 + 2 * run + (mode == "migrate"))
+                target = build_app(
+                    Settings(database_url=target_url, client_id=ACTOR, markdown_path=str(workdir / "target.md"))
+                )
                 try:
                     began = time.perf_counter()
                     report = target.migration.migrate(ACTOR, str(path), dry_run=mode == "dry run")

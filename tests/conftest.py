@@ -19,6 +19,7 @@ from statusboard.storage import schema
 from statusboard.storage.engine import build_engine
 from statusboard.wiring import App, build_app
 from tests.support.clock import ManualClock
+from tests.support.outputs import checking_every_answer
 from tests.support.postgres import PostgresCluster, create_cluster, destroy_cluster
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -123,10 +124,12 @@ def clocked_app(database_url: str, clock: ManualClock) -> Iterator[App]:
 
 @asynccontextmanager
 async def mcp_client(application: App, client_name: str = "test-client") -> AsyncIterator[Client]:
-    """An in-process MCP client that declares `client_name` as its clientInfo.name."""
+    """An in-process MCP client that declares `client_name` as its clientInfo.name. Every answer
+    it gets is checked against its tool's output schema, or the error body's shape
+    (tests/support/outputs.py)."""
     info = types.Implementation(name=client_name, version="1.0")
     async with Client(build_server(application), client_info=info, read_timeout_seconds=30) as client:
-        yield client
+        yield checking_every_answer(client)
 
 
 @pytest.fixture

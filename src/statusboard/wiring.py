@@ -87,7 +87,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         configuration=ProjectConfigurationService(db, clock),
         session_prompts=SessionPromptService(db, clock),
         status=StatusService(db, clock, settings.markdown_path),
-        migration=MigrationService(db, clock),
+        migration=MigrationService(db, clock, (Path(settings.markdown_path).absolute().parent, settings.git_repo)),
         resilience=Resilience(settings, db, clock),
         change_feed=ChangeFeed(changes, lambda: change_signal.listening(db), lambda: change_signal.settled_seq(db)),
         board=BoardService(db, clock, work_items),

@@ -117,7 +117,7 @@ async def test_migrate_from_markdown_over_mcp(app_with_file: tuple[App, Path]) -
         assert done["success"] is True and done["reconciliation"]["vendor_count"]["migrated"] == 3
         assert done["data_source"] == "database"
         missing = await call(client, "migrate_from_markdown", path=str(path.with_name("nope.md")))
-        assert missing["error"] == "NotFoundError"
+        assert missing["error"] == "ValidationError" and missing["details"]["field"] == "path"
         assert (await call(client, "list_vendors"))["total_count"] == 3
 
 

@@ -94,8 +94,10 @@ def test_claim_answers_the_item_exactly_as_it_is_stored(clocked_app: App, clock:
     with clocked_app.db.engine.connect() as conn:
         stored = items_repo.get(conn, item["id"])
     assert stored is not None
-    assert list(claimed) == [*stored, "claimed", "claim_token", "holder", "epoch", "expires_at"]
-    assert {key: claimed[key] for key in stored} == stored == item
+    assert list(claimed) == [*stored, "claim", "claimed", "claim_token", "holder", "epoch", "expires_at"]
+    assert {key: claimed[key] for key in stored} == stored
+    assert item == {**stored, "claim": None}
+    assert claimed["claim"] == {"holder": "agent-a", "expires_at": claimed["expires_at"]}
 
 
 def test_second_claimant_gets_claim_conflict_with_holder_and_expiry(clocked_app: App) -> None:
@@ -106,10 +108,10 @@ def test_second_claimant_gets_claim_conflict_with_holder_and_expiry(clocked_app:
     assert refused.value.details == {"holder": "agent-a", "expires_at": first["expires_at"]}
 
 
-def test_holder_claiming_again_gets_the_same_claim(clocked_app: App) -> None:
+def test_holder_claiming_again_with_its_token_gets_the_same_claim(clocked_app: App) -> None:
     item = task(clocked_app, "T1")
     first = claim(clocked_app, "agent-a", item["id"])
-    again = claim(clocked_app, "agent-a", item["id"])
+    again = clocked_app.claims.claim("agent-a", item["id"], LEASE, claim_token=first["claim_token"])
     assert again["claim_token"] == first["claim_token"] and again["expires_at"] == first["expires_at"]
     assert len(_history(clocked_app, item["id"])) == 1
 

@@ -12,6 +12,7 @@ from statusboard.config import Settings
 from statusboard.domain.cancellation import CancelToken, OperationCancelled
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import NewEnhancement
+from statusboard.domain.errors import ValidationError
 from statusboard.domain.validation import validated
 from statusboard.domain.vendors import NewVendor
 from statusboard.domain.work_items import NewWorkItem
@@ -192,13 +193,15 @@ def test_unknown_references_are_reported_and_the_rest_linked(app: App, tmp_path:
     )
     report = app.migration.migrate("migrator", str(write(tmp_path, text)))
     assert report["success"] is True
-    assert any("#T001" in error["message"] for error in report["errors"])
+    [unlinked] = [error for error in report["errors"] if error["section"] == "deployments"]
+    assert unlinked["message"] == "unknown work item #…: not linked"  # the line tells which; the file is not quoted
+    assert text.splitlines()[unlinked["line"] - 1] == "### 2025-10-01 - PR #100"  # the deployment's entry
 
 
-def test_missing_file(app: App, tmp_path: Path) -> None:
-    with pytest.raises(Exception) as exc:
+def test_missing_file_is_a_validation_error_naming_the_path(app: App, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as refused:
         app.migration.migrate("migrator", str(tmp_path / "nope.md"))
-    assert type(exc.value).__name__ == "NotFoundError"
+    assert refused.value.details["field"] == "path"
 
 
 @pytest.fixture

@@ -136,8 +136,9 @@ def new_database(request: pytest.FixtureRequest) -> Callable[[Path], str]:
 @given(generated=project())
 def test_write_migrate_write_is_the_identity(new_database: Callable[[Path], str], generated: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="sb-roundtrip-") as tmp:
-        source = build_app(Settings(database_url=new_database(Path(tmp))))
-        target = build_app(Settings(database_url=new_database(Path(tmp))))
+        status_file = str(Path(tmp) / ".project_status.md")  # the file migrated lies in the apps' project
+        source = build_app(Settings(database_url=new_database(Path(tmp)), markdown_path=status_file))
+        target = build_app(Settings(database_url=new_database(Path(tmp)), markdown_path=status_file))
         try:
             create(source, generated["steps"])
             written = source.status.generate("markdown")["markdown"]

@@ -34,9 +34,16 @@ def test_the_direct_read_converts_every_column_as_sqlalchemy_does(app: App) -> N
         rows = [*direct[0], *(item for _, item in direct[1])], [*pooled[0], *(item for _, item in pooled[1])]
         for a, b in zip(*rows, strict=True):
             assert [type(v) for v in a.values()] == [type(v) for v in b.values()]
-    chain, links = app.db.read_direct(lambda d: item_view_on(d, leaf))
+    chain, links, claim = app.db.read_direct(lambda d: item_view_on(d, leaf))
     assert [item["title"] for item in chain] == ["root", "middle", "leaf"] and len(links) == 1
     assert chain[1]["metadata"] == {"priority": "high", "estimated_hours": 3.5}
+    assert claim is None
+    claimed = app.claims.claim("holder", leaf, 60)
+    app.claims.claim("holder", middle, 60)  # an ancestor's claim is not the item's
+    with app.db.reading() as conn:
+        pooled_claim = item_view(conn, leaf)[2]
+    direct_claim = app.db.read_direct(lambda d: item_view_on(d, leaf))[2]
+    assert direct_claim == pooled_claim == {"holder": "holder", "expires_at": claimed["expires_at"], "ended_at": None}
 
 
 def test_the_direct_vendor_lookup_answers_as_the_pooled_one(app: App) -> None:

@@ -9,7 +9,11 @@ are in `records.py`.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired
+
+# pydantic reads these shapes to write the tools' output schemas (interfaces/mcp/outputs.py),
+# and on Python 3.11 it reads only typing_extensions' TypedDict.
+from typing_extensions import TypedDict
 
 # -- work items ----------------------------------------------------------------------------
 
@@ -38,13 +42,57 @@ class WorkItem(TypedDict):
     archived_at: NotRequired[str]  # an archived item's: when it left the live table
 
 
+class ClaimShown(TypedDict):
+    """A live claim as every work item result shows it: who holds it and until when, never its token."""
+
+    holder: str
+    expires_at: str
+
+
+class WorkItemAnswer(WorkItem):
+    """A work item as a tool returns it: with its live claim, or null when it has none."""
+
+    claim: ClaimShown | None
+
+
+class WorkItemSummary(TypedDict):
+    """A row of list_work_items and list_ready_work unless `detail` is full: what choosing and
+    claiming work needs, and the version an update names."""
+
+    id: str
+    item_type: str
+    title: str
+    status: str
+    parent_id: str | None
+    depth: int
+    version: int
+    claim: ClaimShown | None
+
+
+SUMMARY_FIELDS = ("id", "item_type", "title", "status", "parent_id", "depth", "version", "claim")
+Detail = Literal["summary", "full"]
+
+
+def summary(item: WorkItemAnswer) -> WorkItemSummary:
+    return {
+        "id": item["id"],
+        "item_type": item["item_type"],
+        "title": item["title"],
+        "status": item["status"],
+        "parent_id": item["parent_id"],
+        "depth": item["depth"],
+        "version": item["version"],
+        "claim": item["claim"],
+    }
+
+
 class WorkItemNode(WorkItem):
     """A descendant in query_work_item's `children`, with its own below it."""
 
     children: list[WorkItemNode]
 
 
-class WorkItemView(WorkItem):
+class WorkItemView(WorkItemAnswer):
     """query_work_item's answer: the item with its ancestors (root first), descendants and dependencies."""
 
     parent_chain: list[WorkItem]
@@ -169,8 +217,8 @@ class ClaimGrant(TypedDict):
     expires_at: str
 
 
-class ClaimedWorkItem(WorkItem, ClaimGrant):
-    """claim_work_item's answer: the item and the claim on it."""
+class ClaimedWorkItem(WorkItemAnswer, ClaimGrant):
+    """claim_work_item's answer: the item and the claim on it (`claim` shows it without the token)."""
 
     claimed: Literal[True]
 
@@ -210,3 +258,55 @@ class ChangeLogEntry(EntityChange):
     """A change-log entry as list_changes, the board and the event stream give it."""
 
     entity_id: str
+
+
+# -- list answers -------------------------------------------------------------------------------
+# Each list answer holds as many rows as `limit` asks and MAX_ANSWER_BYTES allow
+# (domain/answers.py); `has_more` says whether rows past them match.
+
+
+class WorkItemPage(TypedDict):
+    """list_work_items' answer: summary rows, or whole items with `detail: full`."""
+
+    items: list[WorkItemSummary] | list[WorkItemAnswer]
+    total_count: int
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class ReadyWork(TypedDict):
+    """list_ready_work's answer: summary rows, or whole items with `detail: full`, oldest first."""
+
+    items: list[WorkItemSummary] | list[WorkItemAnswer]
+    count: int
+    has_more: bool
+
+
+class ArchivedPage(TypedDict):
+    """query_archived_work_items' answer: archived items as they left, in the order they left."""
+
+    items: list[WorkItemAnswer]
+    total_count: int
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class UpdatedItems(TypedDict):
+    """update_work_items' answer: the items in the order the updates named them."""
+
+    items: list[WorkItemAnswer]
+    count: int
+
+
+class RemovedDependency(Dependency):
+    removed: Literal[True]
+
+
+class ChangesPage(TypedDict):
+    """list_changes' answer: the entries after a seq, and the seq to ask after next."""
+
+    changes: list[ChangeLogEntry]
+    last_seq: int
+    has_more: bool

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+
+from typing_extensions import TypedDict  # for pydantic (the migration report's output schema)
 
 from statusboard.domain.records import VendorMeta
 

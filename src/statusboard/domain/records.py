@@ -10,7 +10,9 @@ its vendors and work items, where the full shape holds them whole).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic reads these shapes: see entities.py
 
 from statusboard.domain.entities import WorkItem, WorkItemRef
 
@@ -199,3 +201,42 @@ class SessionPrompt(SessionPromptShown):
     id: str
     schema_version: str
     created_by: str
+
+
+# -- list answers ----------------------------------------------------------------------------------
+
+
+class VendorList(TypedDict):
+    """list_vendors' answer: every vendor (the contract pages nothing here)."""
+
+    vendors: list[Vendor]
+    total_count: int
+
+
+class DeploymentList(TypedDict):
+    """list_deployments' answer, newest first."""
+
+    deployments: list[DeploymentView]
+    count: int
+    total_count: NotRequired[int]  # when no filter is given
+
+
+class EnhancementList(TypedDict):
+    enhancements: list[Enhancement]
+    total_count: int
+
+
+class SessionPromptPage(TypedDict):
+    """list_session_prompts' answer (see domain/answers.py for `has_more`)."""
+
+    prompts: list[SessionPrompt]
+    total_count: int
+    limit: int
+    offset: int
+    has_more: bool
+
+
+class StatusFileNotWritten(TypedDict):
+    """What a fallback answer to generate_full_status with write_file adds: no file was written."""
+
+    status_file_written: Literal[False]

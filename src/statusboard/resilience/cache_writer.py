@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any
 
+from statusboard.domain.entities import WorkItem
 from statusboard.resilience.kinds import WORK_ITEM, Body, Holds, lookup_key
 from statusboard.resilience.local_store import LocalStore
 
@@ -44,7 +45,7 @@ class CacheWriter:
         if holds is None:
             return
         kind, key = holds.kind, holds.key
-        bodies = [result] if key is None else result[key]
+        bodies = [result] if key is None else [body for body in result[key] if _whole(kind, body)]
         now = self._now()
         newer: list[Body] = []
         with self._lock:
@@ -116,3 +117,10 @@ def _marker(body: Body) -> Hashable:
 
 
 _NESTED_VIEWS = ("children", "children_truncated")
+_WORK_ITEM_FIELDS = frozenset(WorkItem.__required_keys__)
+
+
+def _whole(kind: str, body: Body) -> bool:
+    """Whether a listed body is the whole entity: a summary row (list_work_items' default) is
+    not, and the cache, which answers item reads from what it holds, must not take it for one."""
+    return kind != WORK_ITEM or body.keys() >= _WORK_ITEM_FIELDS

@@ -27,11 +27,12 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any, assert_never, cast
 
 from pydantic import BaseModel
 
 from statusboard.config import Settings
+from statusboard.domain.answers import Refusal, SyncConflict, SyncConflictPage, within_bytes
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import DatabaseUnavailableError, StatusboardError
 from statusboard.domain.status_markdown import StatusData, render
@@ -411,23 +412,24 @@ class Resilience:
             },
         }
 
-    def sync_conflicts(self, limit: int, offset: int) -> dict[str, Any]:
+    def sync_conflicts(self, limit: int, offset: int) -> SyncConflictPage:
+        """The writes the primary refused on replay, with the arguments they were journaled with,
+        less any claim token (the journal keeps it for the replay; no answer shows it)."""
         entries, total = self.store.conflicts(limit, offset)
-        return {
-            "conflicts": [
-                {
-                    "journal_seq": e.seq,
-                    "idempotency_key": e.key,
-                    "tool": e.tool,
-                    "arguments": e.arguments,
-                    "actor": e.actor,
-                    "journaled_at": _iso(e.journaled_at),
-                    "error": e.outcome,
-                }
-                for e in entries
-            ],
-            "total_count": total,
-        }
+        conflicts: list[SyncConflict] = [
+            {
+                "journal_seq": e.seq,
+                "idempotency_key": e.key,
+                "tool": e.tool,
+                "arguments": _without_tokens(e.arguments),
+                "actor": e.actor,
+                "journaled_at": _iso(e.journaled_at),
+                "error": cast(Refusal | None, e.outcome),  # a conflict's outcome: see _replay_one
+            }
+            for e in entries
+        ]
+        shown = within_bytes(conflicts)
+        return {"conflicts": shown, "total_count": total, "has_more": offset + len(shown) < total}
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -437,6 +439,27 @@ def _served(result: dict[str, Any], source: str, *warnings: str, **extra: Any) -
     if source == "database":
         return {**result, "data_source": source, "warnings": []}
     return {**result, **extra, "data_source": source, "warnings": ["database_unavailable", *warnings]}
+
+
+REDACTED = "(redacted)"
+
+
+def _without_tokens(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments with every claim token (update_work_item's, each entry's of update_work_items)
+    replaced by REDACTED."""
+
+    def redacted(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: REDACTED if key == "claim_token" and item is not None else redacted(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [redacted(item) for item in value]
+        return value
+
+    cleaned: dict[str, Any] = redacted(arguments)
+    return cleaned
 
 
 def _iso(epoch: float) -> str:

@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
+from statusboard.domain.answers import within_bytes
 from statusboard.domain.enhancements import PENDING, enhancement_filters
-from statusboard.domain.entities import WorkItemOutline
+from statusboard.domain.entities import SUMMARY_FIELDS, WorkItemOutline
 from statusboard.domain.filters import matches_filter
 from statusboard.domain.records import (
     DeploymentMeta,
@@ -247,10 +248,22 @@ def list_session_prompts(data: StatusData, session_id: str | None, limit: int, o
 
 
 def list_work_items(data: StatusData, filters: Mapping[str, Any], limit: int, offset: int) -> dict[str, Any]:
+    """As the primary lists them: summary rows unless `detail` is full, bounded in bytes. What the
+    layer cannot know is null: the version, and the claim (a file shows no claims)."""
     wanted = {key: filters.get(key) for key in LIST_FILTERS}
-    items = [work_item_body(item) for item in data.work_items]
+    items = [{**work_item_body(item), "claim": None} for item in data.work_items]
     matching = [item for item in items if matches_filter(item, wanted)]
-    return {"items": matching[offset : offset + limit], "total_count": len(matching)}
+    page = matching[offset : offset + limit]
+    if filters.get("detail", "summary") != "full":
+        page = [{key: item.get(key) for key in SUMMARY_FIELDS} for item in page]
+    rows = within_bytes(page)
+    return {
+        "items": rows,
+        "total_count": len(matching),
+        "limit": limit,
+        "offset": offset,
+        "has_more": offset + len(rows) < len(matching),
+    }
 
 
 def list_deployments(data: StatusData, limit: int, vendor_name: str | None, work_item_id: str | None) -> dict[str, Any]:

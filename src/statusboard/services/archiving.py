@@ -8,13 +8,14 @@ cancellation, or any failure, rolls the whole transaction back: nothing is half-
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
+from statusboard.domain.answers import ArchivingDone, within_bytes
 from statusboard.domain.archiving import archivable
 from statusboard.domain.cancellation import CancelToken, Progress
 from statusboard.domain.clock import Clock, iso
+from statusboard.domain.entities import ArchivedPage, WorkItemAnswer
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import DEPENDENCY_LOCK, HIERARCHY_LOCK, Database
 from statusboard.storage.repositories import archive as repo
@@ -36,8 +37,8 @@ class ArchivingService:
         *,
         cancel: CancelToken | None = None,
         progress: Progress | None = None,
-    ) -> dict[str, Any]:
-        def work(conn: Connection) -> dict[str, Any]:
+    ) -> ArchivingDone:
+        def work(conn: Connection) -> ArchivingDone:
             # Moves whole subtrees and drops dependency rows: no re-parenting or new links meanwhile.
             self._db.lock(conn, HIERARCHY_LOCK)
             self._db.lock(conn, DEPENDENCY_LOCK)
@@ -61,7 +62,17 @@ class ArchivingService:
 
         return self._db.write(work)
 
-    def list(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def list(self, limit: int = 50, offset: int = 0) -> ArchivedPage:
+        """As many archived items as `limit` asks and the answer's byte bound allows; an archived
+        item holds no claim."""
         with self._db.reading() as conn:
             items, total = repo.page(conn, limit, offset)
-        return {"items": items, "total_count": total, "limit": limit, "offset": offset}
+        rows: list[WorkItemAnswer] = [{**item, "claim": None} for item in items]
+        shown = within_bytes(rows)
+        return {
+            "items": shown,
+            "total_count": total,
+            "limit": limit,
+            "offset": offset,
+            "has_more": offset + len(shown) < total,
+        }

@@ -12,25 +12,17 @@ take turns. See docs/decisions/0002-change-log-order.md.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
 
 from sqlalchemy import Connection
 
-from statusboard.domain.entities import ChangeLogEntry
+from statusboard.domain.answers import within_bytes
+from statusboard.domain.entities import ChangesPage
 from statusboard.domain.write_intent import current_key
 from statusboard.storage.database import CHANGE_LOG_LOCK, Database
 from statusboard.storage.repositories import changes as repo
 from statusboard.storage.repositories.changes import ChangeEntry
 
 __all__ = ["ChangeEntry", "ChangeLogService", "ChangesPage", "record"]
-
-
-class ChangesPage(TypedDict):
-    """list_changes' answer: the entries after a seq, and the seq to ask after next."""
-
-    changes: list[ChangeLogEntry]
-    last_seq: int
-    has_more: bool
 
 
 def record(db: Database, conn: Connection, actor: str, at: datetime, entries: list[ChangeEntry]) -> None:
@@ -46,10 +38,11 @@ class ChangeLogService:
         self._db = db
 
     def list_changes(self, since_seq: int = 0, limit: int = 100) -> ChangesPage:
+        """The entries after `since_seq`, as many as `limit` asks and the answer's byte bound allows."""
         with self._db.reading() as conn:
-            rows = repo.since(conn, since_seq, repo.settled_seq(conn), limit + 1)
-        has_more = len(rows) > limit
-        rows = rows[:limit]
+            found = repo.since(conn, since_seq, repo.settled_seq(conn), limit + 1)
+        rows = within_bytes(found[:limit])
+        has_more = len(found) > len(rows)
         return {
             "changes": rows,
             "last_seq": rows[-1]["seq"] if rows else since_seq,

@@ -8,6 +8,10 @@ path below handles the rest and says why a claim is refused. Claiming the next i
 rows that other claimants hold locked (SKIP LOCKED), so parallel claimants spread over the
 ready items instead of queueing on the oldest one, and waits for a held one rather than
 answer "nothing ready" while one is. The partial unique index on open claims backs all of it.
+
+Possession of the token proves a claim (domain/claims.py): asking again for an item one holds
+returns the same claim only to a caller that presents its token; without it, even under the
+holder's name, the answer is ClaimConflictError, whose message says to pass the token.
 """
 
 from __future__ import annotations
@@ -19,16 +23,22 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from statusboard.domain.claims import is_live, new_secret, new_token
+from statusboard.domain.answers import within_bytes
+from statusboard.domain.claims import busy, is_live, new_secret, new_token
 from statusboard.domain.clock import Clock, iso
 from statusboard.domain.entities import (
     Claim,
     ClaimedWorkItem,
     ClaimGrant,
+    ClaimShown,
+    Detail,
     NothingClaimed,
+    ReadyWork,
     ReleasedClaim,
     RenewedClaim,
     WorkItem,
+    WorkItemAnswer,
+    summary,
 )
 from statusboard.domain.errors import (
     ClaimConflictError,
@@ -67,21 +77,34 @@ class ClaimService:
         self._db = db
         self._clock = clock
 
-    def list_ready(self, item_type: str | None = None, limit: int = 20) -> dict[str, Any]:
+    def list_ready(self, item_type: str | None = None, limit: int = 20, detail: Detail = "summary") -> ReadyWork:
+        """Ready items, oldest first. None has a live claim (that is part of being ready)."""
         with self._db.reading() as conn:
-            items = repo.ready(conn, self._clock.now(), item_type, limit)
-        return {"items": items, "count": len(items)}
+            found = repo.ready(conn, self._clock.now(), item_type, limit + 1)
+        rows: list[WorkItemAnswer] = [{**item, "claim": None} for item in found[:limit]]
+        items = within_bytes(rows) if detail == "full" else within_bytes([summary(row) for row in rows])
+        return {"items": items, "count": len(items), "has_more": len(found) > len(items)}
 
     def claim(
-        self, actor: str, item_id: str | None, lease_seconds: int, item_type: str | None = None
+        self,
+        actor: str,
+        item_id: str | None,
+        lease_seconds: int,
+        item_type: str | None = None,
+        claim_token: str | None = None,
     ) -> ClaimedWorkItem | NothingClaimed:
-        """Claims `item_id`, or the oldest ready item when it is None ({"claimed": False} if none is)."""
+        """Claims `item_id`, or the oldest ready item when it is None ({"claimed": False} if none is).
+        The holder of a live claim on `item_id` gets it back by presenting its `claim_token`."""
         if item_id is None:
+            if claim_token is not None:
+                raise ValidationError.single("claim_token", "a claim token names one claim: give the item's id too")
             return self._claim_next(actor, item_type, lease_seconds)
         taken = self._claim_unheld(actor, item_id, lease_seconds)
         if taken is not None:
             return taken
-        return self._db.write(lambda conn: self._claim_one(conn, actor, item_id, self._clock.now(), lease_seconds))
+        return self._db.write(
+            lambda conn: self._claim_one(conn, actor, item_id, self._clock.now(), lease_seconds, claim_token)
+        )
 
     def renew(self, actor: str, item_id: str, token: str, lease_seconds: int) -> RenewedClaim:
         def work(conn: Connection) -> RenewedClaim:
@@ -140,7 +163,9 @@ class ClaimService:
         }
         return _claimed(opened.item(), grant)
 
-    def _claim_one(self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int) -> ClaimedWorkItem:
+    def _claim_one(
+        self, conn: Connection, actor: str, item_id: str, now: datetime, lease: int, token: str | None
+    ) -> ClaimedWorkItem:
         lock = self._db.backend == "postgresql"
         item, current, last_epoch = repo.item_with_claim(conn, item_id, lock=lock)
         if item is None:
@@ -148,12 +173,12 @@ class ClaimService:
         unclaimable = repo.unclaimable_reason(item)
         if unclaimable is not None:
             raise ValidationError.single("id", unclaimable)
-        taken = self._take(conn, actor, item, current, last_epoch, now, lease)
+        taken = self._take(conn, actor, item, current, last_epoch, now, lease, token)
         if taken is None:  # another claimant's open claim appeared: report it
             current = repo.open_claim(conn, item_id)
             if current is None:
                 raise AssertionError("a claim was refused, yet the item has no open claim")
-            raise ClaimConflictError(current["holder"], current["expires_at"])
+            raise busy(current["holder"], current["expires_at"], actor)
         return taken
 
     def _claim_next(self, actor: str, item_type: str | None, lease: int) -> ClaimedWorkItem | NothingClaimed:
@@ -185,7 +210,7 @@ class ClaimService:
             if item is None:
                 continue
             try:
-                taken = self._take(conn, actor, item, current, last_epoch, now, lease)
+                taken = self._take(conn, actor, item, current, last_epoch, now, lease, None)
             except ClaimConflictError:
                 taken = None  # claimed by someone else after our snapshot; the next query skips it
             if taken is not None:
@@ -201,11 +226,12 @@ class ClaimService:
         last_epoch: int,
         now: datetime,
         lease: int,
+        token: str | None,
     ) -> ClaimedWorkItem | None:
         if current is not None and is_live(current, now):
-            if current["holder"] == actor:
-                return _claimed(item, _grant(current))  # the holder asking again: harmless
-            raise ClaimConflictError(current["holder"], current["expires_at"])
+            if token is not None and token == current["token"]:
+                return _claimed(item, _grant(current))  # the holder asking again, token in hand: harmless
+            raise busy(current["holder"], current["expires_at"], actor)
         if current is not None and not repo.end(conn, current["id"], now, "expired"):
             return None
         epoch = last_epoch + 1
@@ -248,4 +274,5 @@ def _public(claim: Claim) -> dict[str, Any]:
 
 
 def _claimed(item: WorkItem, grant: ClaimGrant) -> ClaimedWorkItem:
-    return {**item, "claimed": True, **grant}
+    shown: ClaimShown = {"holder": grant["holder"], "expires_at": grant["expires_at"]}
+    return {**item, "claim": shown, "claimed": True, **grant}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.entities import WorkItem
 from statusboard.domain.errors import NotFoundError
-from statusboard.domain.records import Deployment, DeploymentView
+from statusboard.domain.records import Deployment, DeploymentList, DeploymentView
 from statusboard.domain.validation import new_id
 from statusboard.domain.vendors import name_key
 from statusboard.services.changes import ChangeEntry, record
@@ -62,7 +60,7 @@ class DeploymentService:
                 raise NotFoundError(ENTITY, id=deployment_id)
             return deployment_views(conn, [row])[0]
 
-    def list(self, limit: int = 10, vendor_name: str | None = None, work_item_id: str | None = None) -> dict[str, Any]:
+    def list(self, limit: int = 10, vendor_name: str | None = None, work_item_id: str | None = None) -> DeploymentList:
         with self._db.reading() as conn:
             vendor_id = None
             if vendor_name is not None:
@@ -73,7 +71,7 @@ class DeploymentService:
             rows = repo.newest(conn, limit, vendor_id=vendor_id, work_item_id=work_item_id)
             deployments = deployment_views(conn, rows)
             total = repo.count(conn) if vendor_id is None and work_item_id is None else None
-        result: dict[str, Any] = {"deployments": deployments, "count": len(deployments)}
+        result: DeploymentList = {"deployments": deployments, "count": len(deployments)}
         if total is not None:
             result["total_count"] = total
         return result

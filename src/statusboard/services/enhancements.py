@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -17,7 +16,7 @@ from statusboard.domain.enhancements import (
     without_repeats,
 )
 from statusboard.domain.errors import NotFoundError, VersionConflictError
-from statusboard.domain.records import Enhancement
+from statusboard.domain.records import Enhancement, EnhancementList
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
 from statusboard.storage.database import ENHANCEMENT_LOCK, Database
@@ -85,7 +84,7 @@ class EnhancementService:
 
     def list(
         self, priority: str | None = None, status: str | None = None, target_quarter: str | None = None
-    ) -> dict[str, Any]:
+    ) -> EnhancementList:
         filters = enhancement_filters(priority, status, target_quarter)
         with self._db.reading() as conn:
             items = repo.listing(conn, **filters)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection
 
+from statusboard.domain.answers import within_bytes
 from statusboard.domain.clock import Clock
-from statusboard.domain.records import SessionPrompt
+from statusboard.domain.records import SessionPrompt, SessionPromptPage
 from statusboard.domain.session_prompts import parse_frontmatter
 from statusboard.domain.validation import new_id
 from statusboard.services.changes import ChangeEntry, record
@@ -43,7 +42,10 @@ class SessionPromptService:
 
         return self._db.write(work)
 
-    def list(self, session_id: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def list(self, session_id: str | None = None, limit: int = 50, offset: int = 0) -> SessionPromptPage:
+        """As many prompts as `limit` asks and the answer's byte bound allows (domain/answers.py)."""
         with self._db.reading() as conn:
             prompts, total = repo.listing(conn, session_id, limit, offset)
-        return {"prompts": prompts, "total_count": total, "limit": limit, "offset": offset}
+        shown = within_bytes(prompts)
+        has_more = offset + len(shown) < total
+        return {"prompts": shown, "total_count": total, "limit": limit, "offset": offset, "has_more": has_more}

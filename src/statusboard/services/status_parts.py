@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 from sqlalchemy import Connection
 
 from statusboard.domain import change_sources
+from statusboard.domain.answers import ActiveWorkItems, WorkItemCounts
 from statusboard.domain.change_sources import (
     ARCHIVED_COUNT,
     DEPLOYMENTS,
@@ -43,19 +44,6 @@ VENDORS_FILE = "file:vendors"
 STATUSES = ("active", "completed", "blocked")
 PRIORITIES = ("high", "medium", "low")
 NO_PRIORITY = "unset"
-
-
-class WorkItemCounts(TypedDict):
-    total_count: int
-    by_type: dict[str, int]
-    by_status: dict[str, int]
-    by_priority: dict[str, int]  # high, medium, low, and "unset"
-
-
-class ActiveWorkItems(WorkItemCounts):
-    """The status report's `active_work_items`."""
-
-    archived_count: int | None  # None where a fallback layer cannot tell
 
 
 @dataclass(frozen=True)

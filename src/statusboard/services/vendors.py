@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from statusboard.domain.clock import Clock
 from statusboard.domain.errors import NotFoundError, VersionConflictError
-from statusboard.domain.records import Vendor
+from statusboard.domain.records import Vendor, VendorList
 from statusboard.domain.validation import new_id
 from statusboard.domain.vendors import (
     NewVendor,
@@ -81,7 +81,7 @@ class VendorService:
 
         return self._db.write(work)
 
-    def list(self, status: str | None = None) -> dict[str, Any]:
+    def list(self, status: str | None = None) -> VendorList:
         with self._db.reading() as conn:
             vendors = repo.listing(conn, status)
         return {"vendors": vendors, "total_count": len(vendors)}

@@ -1,4 +1,8 @@
-"""Use cases for work items: create, update, delete, query, list."""
+"""Use cases for work items: create, update, delete, query, list.
+
+Every answer carries the item's live claim as `claim` ({holder, expires_at}, never the
+token), or null.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,21 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection
 
-from statusboard.domain.claims import write_refusal
+from statusboard.domain.answers import within_bytes
+from statusboard.domain.claims import shown, write_refusal
 from statusboard.domain.clock import Clock
-from statusboard.domain.entities import Claim, Dependency, DependencyView, WorkItem, WorkItemNode, WorkItemView
+from statusboard.domain.entities import (
+    Claim,
+    ClaimShown,
+    Dependency,
+    DependencyView,
+    Detail,
+    WorkItem,
+    WorkItemAnswer,
+    WorkItemNode,
+    WorkItemPage,
+    WorkItemView,
+)
 from statusboard.domain.errors import NotFoundError, StatusboardError, ValidationError, VersionConflictError
 from statusboard.domain.updates import given_fields
 from statusboard.domain.validation import new_id
@@ -48,11 +64,11 @@ class WorkItemService:
 
     # -- writes ---------------------------------------------------------------
 
-    def create(self, actor: str, draft: NewWorkItem) -> WorkItem:
+    def create(self, actor: str, draft: NewWorkItem) -> WorkItemAnswer:
         metadata = validate_metadata(draft.item_type, draft.metadata)
         item_id = new_id()
 
-        def work(conn: Connection) -> WorkItem:
+        def work(conn: Connection) -> WorkItemAnswer:
             parent = None
             if draft.parent_id is not None:
                 self._db.lock(conn, HIERARCHY_LOCK, shared=True)
@@ -62,31 +78,31 @@ class WorkItemService:
             row = repo.insert(conn, new_work_item(item_id, draft, metadata, place, actor, now))
             fields = {**draft.model_dump(exclude_none=True), "metadata": metadata}
             record(self._db, conn, actor, now, [ChangeEntry(ENTITY, item_id, 1, "create", fields)])
-            return row
+            return {**row, "claim": None}
 
         return self._db.write(work)
 
     def update(
         self, actor: str, item_id: str, version: int, changes: WorkItemChanges, claim_token: str | None = None
-    ) -> WorkItem:
+    ) -> WorkItemAnswer:
         (updated,) = self._update_all(actor, [ItemUpdate(item_id, version, changes, claim_token)])
         return updated
 
-    def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItem]:
+    def update_many(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemAnswer]:
         """Applies every update or none. Rows are locked in id order, so two batches never deadlock."""
         check_batch_ids([entry.id for entry in updates])
         return self._update_all(actor, updates)
 
-    def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItem]:
+    def _update_all(self, actor: str, updates: list[ItemUpdate]) -> list[WorkItemAnswer]:
         batch = len(updates) > 1
         for index, entry in enumerate(updates):
             _guard(batch, index, item_changes, entry.changes)
 
-        def work(conn: Connection) -> list[WorkItem]:
+        def work(conn: Connection) -> list[WorkItemAnswer]:
             if any("parent_id" in entry.given for entry in updates):
                 self._db.lock(conn, HIERARCHY_LOCK)
             now = self._clock.now()
-            results: dict[str, WorkItem] = {}
+            results: dict[str, WorkItemAnswer] = {}
             entries: list[ChangeEntry] = []
             for index, entry in sorted(enumerate(updates), key=lambda pair: pair[1].id):
                 row, logged = _guard(batch, index, self._apply, conn, actor, now, entry)
@@ -99,8 +115,8 @@ class WorkItemService:
 
     def _apply(
         self, conn: Connection, actor: str, now: datetime, entry: ItemUpdate
-    ) -> tuple[WorkItem, list[ChangeEntry]]:
-        current, _ = self._writable(conn, entry.id, entry.version, entry.claim_token, now)
+    ) -> tuple[WorkItemAnswer, list[ChangeEntry]]:
+        current, claim = self._writable(conn, actor, entry.id, entry.version, entry.claim_token, now)
         values = entry.given
         if "metadata" in values:
             values["metadata"] = patched_metadata(current["item_type"], current["metadata"], values["metadata"])
@@ -115,21 +131,25 @@ class WorkItemService:
             _claim_allows(entry.claim_token, now),
         )
         if updated is None:
-            raise self._why_not_written(conn, entry.id, entry.version, entry.claim_token, now)
+            raise self._why_not_written(conn, actor, entry.id, entry.version, entry.claim_token, now)
         if moving:
             repo.move_subtree(conn, current["path"], updated["path"], updated["depth"] - current["depth"])
         fields = {key: value for key, value in values.items() if key not in ("path", "depth")}
         logged = [ChangeEntry(ENTITY, entry.id, updated["version"], "update", fields)]
+        # The write passed the claim rule: with a token, the claim is live and this writer's;
+        # without one, no claim is live.
+        held = shown(claim, now) if entry.claim_token is not None else None
         if values.get("status") == "completed" and entry.claim_token is not None:
             ended = claims_repo.end_live(conn, entry.id, entry.claim_token, now, "completed")
             if ended is not None:
                 logged.append(ChangeEntry(ENTITY, entry.id, updated["version"], "release", _claim_fields(ended)))
-        return updated, logged
+                held = None
+        return {**updated, "claim": held}, logged
 
-    def delete(self, actor: str, item_id: str, version: int) -> WorkItem:
-        def work(conn: Connection) -> WorkItem:
+    def delete(self, actor: str, item_id: str, version: int) -> WorkItemAnswer:
+        def work(conn: Connection) -> WorkItemAnswer:
             now = self._clock.now()
-            _, claim = self._writable(conn, item_id, version, None, now)
+            _, claim = self._writable(conn, actor, item_id, version, None, now)
             deleted = repo.conditional_update(
                 conn,
                 item_id,
@@ -138,7 +158,7 @@ class WorkItemService:
                 _claim_allows(None, now),
             )
             if deleted is None:
-                raise self._why_not_written(conn, item_id, version, None, now)
+                raise self._why_not_written(conn, actor, item_id, version, None, now)
             children = repo.live_children_count(conn, item_id)
             if children:
                 raise ValidationError.single("id", f"has {children} live child item(s); delete or move them first")
@@ -146,7 +166,7 @@ class WorkItemService:
                 claims_repo.end(conn, claim["id"], now, "deleted")
             entry = ChangeEntry(ENTITY, item_id, deleted["version"], "delete", {"deleted_at": deleted["deleted_at"]})
             record(self._db, conn, actor, now, [entry])
-            return deleted
+            return {**deleted, "claim": None}  # a live claim would have refused the delete
 
         return self._db.write(work)
 
@@ -154,13 +174,13 @@ class WorkItemService:
 
     def query(self, item_id: str, *, include_children: bool = False, include_archived: bool = False) -> WorkItemView:
         if not include_children and self._db.reads_direct:  # the hottest read: one statement
-            chain, links = self._db.read_direct(lambda direct: item_view_on(direct, item_id))
+            chain, links, claim = self._db.read_direct(lambda direct: item_view_on(direct, item_id))
             if chain and chain[-1]["id"] == item_id:
-                return _view(item_id, chain, links, [])
+                return _view(item_id, chain, links, [], shown(claim, self._clock.now()))
             if not include_archived:  # no such live item: asking again below would only say so again
                 raise NotFoundError(ENTITY, id=item_id)
         with self._db.reading() as conn:
-            chain, links = item_view(conn, item_id)
+            chain, links, claim = item_view(conn, item_id)
             item = chain[-1] if chain and chain[-1]["id"] == item_id else None
             if item is None and include_archived:
                 return self._archived_view(conn, item_id, include_children)
@@ -173,7 +193,7 @@ class WorkItemService:
             )
             if include_children and include_archived:
                 children += archive_repo.subtree(conn, item["path"])
-        return _view(item_id, chain, links, children)
+        return _view(item_id, chain, links, children, shown(claim, self._clock.now()))
 
     def _archived_view(self, conn: Connection, item_id: str, include_children: bool) -> WorkItemView:
         found = archive_repo.get_with_record(conn, item_id)
@@ -195,16 +215,29 @@ class WorkItemService:
                 dependencies.append(_dependency_view(item_id, link, other))
         return {
             **archived,
+            "claim": None,  # an archived item keeps no claim
             "parent_chain": [ancestor for ancestor in chain if ancestor is not None],
             "children": _nest(item_id, children[:MAX_DESCENDANTS]),
             "children_truncated": len(children) > MAX_DESCENDANTS,
             "dependencies": dependencies,
         }
 
-    def list(self, flt: ListFilter, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def list(self, flt: ListFilter, limit: int = 50, offset: int = 0, detail: Detail = "summary") -> WorkItemPage:
+        """A page of items, oldest first: summary rows (SUMMARY_FIELDS), or whole items with
+        `detail` full; as many as `limit` asks and the answer's byte bound allows."""
         with self._db.reading() as conn:
-            items, total = repo.list_page(conn, flt, limit, offset)
-        return {"items": items, "total_count": total, "limit": limit, "offset": offset}
+            listed, total = repo.list_page(conn, flt, limit, offset, whole=detail == "full")
+        now = self._clock.now()
+        # Whole rows or summary rows, as `detail` asked list_page for them.
+        rows: list[Any] = within_bytes([{**row, "claim": shown(lease, now)} for row, lease in listed])
+        page: WorkItemPage = {
+            "items": rows,
+            "total_count": total,
+            "limit": limit,
+            "offset": offset,
+            "has_more": offset + len(rows) < total,
+        }
+        return page
 
     # -- helpers --------------------------------------------------------------
 
@@ -215,24 +248,24 @@ class WorkItemService:
         return parent
 
     def _writable(
-        self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
+        self, conn: Connection, writer: str, item_id: str, version: int, claim_token: str | None, now: datetime
     ) -> tuple[WorkItem, Claim | None]:
         """The item if this writer may change it, with its open claim (live or expired)."""
         # On PostgreSQL the row stays locked: a claim in flight finishes first, and the
         # conditional update's own snapshot, taken after this, sees it.
         current, claim, _ = claims_repo.item_with_claim(conn, item_id, lock=self._db.backend == "postgresql")
-        refusal = _refusal(item_id, version, current, claim, claim_token, now)
+        refusal = _refusal(writer, item_id, version, current, claim, claim_token, now)
         if refusal is not None:
             raise refusal
         assert current is not None
         return current, claim
 
     def _why_not_written(
-        self, conn: Connection, item_id: str, version: int, claim_token: str | None, now: datetime
+        self, conn: Connection, writer: str, item_id: str, version: int, claim_token: str | None, now: datetime
     ) -> Exception:
         """After a conditional update matched nothing: says which rule refused it."""
         current, claim, _ = claims_repo.item_with_claim(conn, item_id, lock=False)
-        refusal = _refusal(item_id, version, current, claim, claim_token, now)
+        refusal = _refusal(writer, item_id, version, current, claim, claim_token, now)
         return refusal or AssertionError("conditional update matched no row, yet the row is writable")
 
     def _new_place(self, conn: Connection, item: WorkItem, parent_id: str | None) -> dict[str, Any]:
@@ -291,6 +324,7 @@ def _claim_fields(claim: Claim) -> dict[str, Any]:
 
 
 def _refusal(
+    writer: str,
     item_id: str,
     version: int,
     current: WorkItem | None,
@@ -302,18 +336,25 @@ def _refusal(
         return NotFoundError(ENTITY, id=item_id)
     if current["deleted_at"] is not None:
         return ValidationError.single("id", "work item is deleted")
-    claim_refusal = write_refusal(claim, claim_token, now)
+    claim_refusal = write_refusal(claim, claim_token, now, writer)
     if claim_refusal is not None:
         return claim_refusal
     if current["version"] != version:
-        return VersionConflictError(version, current["version"], current)
+        return VersionConflictError(version, current["version"], {**current, "claim": shown(claim, now)})
     return None
 
 
-def _view(item_id: str, chain: list[WorkItem], links: list[Link], children: list[WorkItem]) -> WorkItemView:
-    """query_work_item's answer: the item (last in `chain`), its ancestors, children and dependencies."""
+def _view(
+    item_id: str,
+    chain: list[WorkItem],
+    links: list[Link],
+    children: list[WorkItem],
+    claim: ClaimShown | None,
+) -> WorkItemView:
+    """query_work_item's answer: the item (last in `chain`), its claim, ancestors, children and dependencies."""
     return {
         **chain[-1],
+        "claim": claim,
         "parent_chain": chain[:-1],
         "children": _nest(item_id, children[:MAX_DESCENDANTS]),
         "children_truncated": len(children) > MAX_DESCENDANTS,

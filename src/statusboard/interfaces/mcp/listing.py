@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import mcp_types as types
 
 from statusboard.config import Toolset
+from statusboard.interfaces.mcp.outputs import output_schema
 from statusboard.interfaces.mcp.schemas import input_schema
 from statusboard.interfaces.mcp.spec import ToolSpec
 
@@ -24,6 +25,7 @@ def listed_tool(spec: ToolSpec) -> types.Tool:
         title=spec.title,
         description=spec.description,
         input_schema=input_schema(spec.args),
+        output_schema=output_schema(spec.output, spec.policy),
         annotations=types.ToolAnnotations(
             read_only_hint=spec.effect.read_only,
             destructive_hint=spec.effect.destructive,

@@ -114,7 +114,7 @@ class PromptHandlers:
     def _start_work(self, actor: str, a: StartWorkArguments) -> str:
         args = _LIST_READY_WORK.args.model_validate({"item_type": a.item_type, "limit": a.limit})
         ready = self._app.resilience.call(
-            _LIST_READY_WORK, actor, args, lambda: self._app.claims.list_ready(a.item_type, a.limit)
+            _LIST_READY_WORK, actor, args, lambda: dict(self._app.claims.list_ready(a.item_type, a.limit))
         )
         items = ready["items"]
         kind = f" {a.item_type}" if a.item_type else ""
@@ -122,7 +122,8 @@ class PromptHandlers:
             "You are joining a project whose shared status lives in statusboard, where several AI agents "
             f"work at once. You act as {actor}.",
             "",
-            f"Ready{kind} work now (active, unclaimed, everything it depends on completed; oldest first):",
+            f"Ready{kind} work now (active, unclaimed, its dependencies completed, nothing open under it; "
+            "oldest first):",
         ]
         lines += [f"- {i['title']} ({i['item_type']}, id {i['id']}, version {i['version']})" for i in items]
         if not items:

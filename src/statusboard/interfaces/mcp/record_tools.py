@@ -9,10 +9,22 @@ from pydantic import Field, StringConstraints
 
 from statusboard.config import Toolset
 from statusboard.domain.agents import Role
+from statusboard.domain.answers import MigrationReport, StatusReport
 from statusboard.domain.deployments import NewDeployment
 from statusboard.domain.enhancements import EnhancementChanges, EnhancementStatus, NewEnhancement, Priority, Quarter
 from statusboard.domain.limits import NAME_MAX, Offset, PromptContent
 from statusboard.domain.project_configuration import ConfigurationChanges
+from statusboard.domain.records import (
+    DeploymentList,
+    DeploymentView,
+    Enhancement,
+    EnhancementList,
+    ProjectConfiguration,
+    SessionPrompt,
+    SessionPromptPage,
+    Vendor,
+    VendorList,
+)
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.vendors import NewVendor, VendorMetadataArg, VendorStatus
 from statusboard.interfaces.mcp.spec import (
@@ -132,6 +144,7 @@ GENERATE_FULL_STATUS = ToolSpec(
     "enhancements.",
     GenerateStatusArgs,
     _generate,
+    output=StatusReport,
     policy=Read(cache=answers.status_from_cache, file=answers.status_from_file),
     role=Role.VIEWER,
     title="Full status report",
@@ -147,6 +160,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Register a vendor (an extractor component).",
         NewVendor,
         lambda app, actor, a: app.vendors.create(actor, a),
+        output=Vendor,
         policy=Journaled(project=item_projection.create_vendor, holds=Holds(VENDOR), creates=True),
         role=Role.AGENT,
         title="Create vendor",
@@ -158,6 +172,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "One vendor, by name.",
         VendorNameArgs,
         lambda app, _actor, a: app.vendors.query(a.name),
+        output=Vendor,
         policy=Read(cache=answers.vendor_from_cache, file=answers.vendor_from_file, holds=Holds(VENDOR)),
         role=Role.VIEWER,
         title="Read vendor",
@@ -169,6 +184,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Change a vendor at the version you read.",
         UpdateVendorArgs,
         _update_vendor,
+        output=Vendor,
         policy=Journaled(project=item_projection.update_vendor, holds=Holds(VENDOR)),
         role=Role.AGENT,
         title="Update vendor",
@@ -180,6 +196,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Every vendor, by name.",
         ListVendorsArgs,
         lambda app, _actor, a: app.vendors.list(a.status),
+        output=VendorList,
         policy=Read(cache=answers.vendors_from_cache, file=answers.vendors_from_file, holds=Holds(VENDOR, "vendors")),
         role=Role.VIEWER,
         title="List vendors",
@@ -191,6 +208,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Record a deployment (immutable); every vendor and work item named must exist.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
+        output=DeploymentView,
         policy=Journaled(project=record_projection.record_deployment, holds=Holds(DEPLOYMENT), creates=True),
         role=Role.AGENT,
         title="Record deployment",
@@ -202,6 +220,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "One deployment with its vendors and work items.",
         IdArgs,
         lambda app, _actor, a: app.deployments.query(a.id),
+        output=DeploymentView,
         policy=Read(cache=answers.deployment_from_cache, file=answers.deployment_from_file, holds=Holds(DEPLOYMENT)),
         role=Role.VIEWER,
         title="Read deployment",
@@ -213,6 +232,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Deployments, newest first.",
         ListDeploymentsArgs,
         lambda app, _actor, a: app.deployments.list(a.limit, a.vendor_name, a.work_item_id),
+        output=DeploymentList,
         policy=Read(
             cache=answers.deployments_from_cache,
             file=answers.deployments_from_file,
@@ -228,6 +248,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Plan an enhancement.",
         NewEnhancement,
         lambda app, actor, a: app.enhancements.create(actor, a),
+        output=Enhancement,
         policy=Journaled(project=record_projection.create_enhancement, holds=Holds(ENHANCEMENT), creates=True),
         role=Role.AGENT,
         title="Plan enhancement",
@@ -239,6 +260,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Change an enhancement at the version you read.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
+        output=Enhancement,
         policy=Journaled(project=record_projection.update_enhancement, holds=Holds(ENHANCEMENT)),
         role=Role.AGENT,
         title="Update enhancement",
@@ -250,6 +272,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Enhancements in the order planned.",
         ListEnhancementsArgs,
         lambda app, _actor, a: app.enhancements.list(a.priority, a.status, a.target_quarter),
+        output=EnhancementList,
         policy=Read(
             cache=answers.enhancements_from_cache,
             file=answers.enhancements_from_file,
@@ -265,6 +288,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "The project configuration (one versioned record).",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
+        output=ProjectConfiguration,
         policy=Read(cache=answers.configuration_from_cache, holds=Holds(CONFIGURATION)),
         role=Role.VIEWER,
         title="Read configuration",
@@ -276,6 +300,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Change project settings at the version you read.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
+        output=ProjectConfiguration,
         policy=Journaled(project=record_projection.update_configuration, holds=Holds(CONFIGURATION)),
         role=Role.AGENT,
         title="Update configuration",
@@ -287,6 +312,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Record a session prompt; a malformed frontmatter line is named.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
+        output=SessionPrompt,
         policy=Journaled(project=record_projection.record_session_prompt, holds=Holds(SESSION_PROMPT), creates=True),
         role=Role.AGENT,
         title="Record session prompt",
@@ -298,6 +324,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "Session prompts, oldest first.",
         ListSessionPromptsArgs,
         lambda app, _actor, a: app.session_prompts.list(a.session_id, a.limit, a.offset),
+        output=SessionPromptPage,
         policy=Read(
             cache=answers.prompts_from_cache,
             file=answers.prompts_from_file,
@@ -315,6 +342,7 @@ RECORD_TOOLS: list[ToolSpec] = [
         "copied; running it twice duplicates nothing.",
         MigrateArgs,
         _migrate,
+        output=MigrationReport,
         policy=PrimaryOnly(),
         role=Role.ADMIN,
         title="Import status file",

@@ -184,7 +184,7 @@ def _check_actor(actor: str) -> None:
 
 def _result(body: dict[str, Any], *, is_error: bool) -> types.CallToolResult:
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=json.dumps(body, default=str))],
+        content=[types.TextContent(type="text", text=json.dumps(body, default=str, separators=(",", ":")))],
         structured_content=body,
         is_error=is_error,
     )

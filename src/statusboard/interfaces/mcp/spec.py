@@ -60,6 +60,7 @@ class ToolSpec:
     args: type[BaseModel]
     run: Handler  # (app, actor, args); cancellable tools also take cancel= and progress=
     _: KW_ONLY  # what is said about the tool, one keyword each
+    output: Any  # the shape of its results: a TypedDict of domain/, or a union of them (see outputs.py)
     policy: Policy
     role: Role  # the least role that may call it over HTTP (stdio is the local user: every tool)
     cancellable: bool = False

@@ -8,7 +8,24 @@ from pydantic import Field
 
 from statusboard.config import Toolset
 from statusboard.domain.agents import Role
+from statusboard.domain.answers import ArchivingDone, Health, Nothing, SyncConflictPage
 from statusboard.domain.claims import DEFAULT_LEASE_SECONDS, MAX_LEASE_SECONDS
+from statusboard.domain.entities import (
+    ArchivedPage,
+    ChangesPage,
+    ClaimedWorkItem,
+    Dependency,
+    Detail,
+    NothingClaimed,
+    ReadyWork,
+    ReleasedClaim,
+    RemovedDependency,
+    RenewedClaim,
+    UpdatedItems,
+    WorkItemAnswer,
+    WorkItemPage,
+    WorkItemView,
+)
 from statusboard.domain.limits import LIST_MAX, MAX_SAFE_INTEGER, Name, Offset
 from statusboard.domain.validation import EntityId
 from statusboard.domain.work_items import (
@@ -43,6 +60,7 @@ ClaimToken = Annotated[str, Field(min_length=1, max_length=64, description="your
 LeaseSeconds = Annotated[int, Field(ge=1, le=MAX_LEASE_SECONDS, description="claim length")]
 ItemId = Annotated[EntityId, Field(description="the work item")]
 OnlyType = Annotated[ItemTypeName | None, Field(description="only this type")]
+RowDetail = Annotated[Detail, Field(description="summary rows, or full items")]
 
 
 class UpdateWorkItemArgs(WorkItemChanges):
@@ -88,6 +106,7 @@ class ListWorkItemsArgs(Args):
     include_deleted: bool = Field(False, description="also soft-deleted items")
     limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
     offset: Offset = 0
+    detail: RowDetail = "summary"
 
 
 class AddDependencyArgs(Args):
@@ -104,12 +123,14 @@ class RemoveDependencyArgs(Args):
 class ListReadyWorkArgs(Args):
     item_type: OnlyType = None
     limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 20
+    detail: RowDetail = "summary"
 
 
 class ClaimWorkItemArgs(Args):
     id: EntityId | None = Field(None, description="omit: the oldest ready item")
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
     item_type: ItemTypeName | None = Field(default=None, description="without id: of this type")
+    claim_token: ClaimToken | None = Field(default=None, description="your live claim's token, to get it back")
 
 
 class RenewClaimArgs(Args):
@@ -146,9 +167,9 @@ def _update_many(app: App, actor: str, a: UpdateWorkItemsArgs) -> dict[str, Any]
     return {"items": items, "count": len(items)}
 
 
-def _list(app: App, _actor: str, a: ListWorkItemsArgs) -> dict[str, Any]:
+def _list(app: App, _actor: str, a: ListWorkItemsArgs) -> Any:
     flt = ListFilter(a.item_type, a.status, a.parent_id, a.created_by, a.include_deleted)
-    return app.work_items.list(flt, a.limit, a.offset)
+    return app.work_items.list(flt, a.limit, a.offset, a.detail)
 
 
 def _remove_dependency(app: App, actor: str, a: RemoveDependencyArgs) -> dict[str, Any]:
@@ -161,6 +182,7 @@ TOOLS: list[ToolSpec] = [
         "Create a work item at version 1, at most 5 levels below its root.",
         NewWorkItem,
         lambda app, actor, a: app.work_items.create(actor, a),
+        output=WorkItemAnswer,
         policy=Journaled(project=item_projection.create_item, holds=Holds(WORK_ITEM), creates=True),
         role=Role.AGENT,
         title="Create work item",
@@ -172,6 +194,7 @@ TOOLS: list[ToolSpec] = [
         "Change a work item at the version you read; a stale one answers VersionConflictError with the current item.",
         UpdateWorkItemArgs,
         _update,
+        output=WorkItemAnswer,
         policy=Journaled(project=item_projection.update_item, holds=Holds(WORK_ITEM)),
         role=Role.AGENT,
         title="Update work item",
@@ -183,6 +206,7 @@ TOOLS: list[ToolSpec] = [
         "Several update_work_item calls, all or nothing; a refusal names the entry.",
         UpdateWorkItemsArgs,
         _update_many,
+        output=UpdatedItems,
         policy=Journaled(project=item_projection.update_items, holds=Holds(WORK_ITEM, "items")),
         role=Role.AGENT,
         title="Update work items",
@@ -194,6 +218,7 @@ TOOLS: list[ToolSpec] = [
         "Soft-delete a work item that has no live children.",
         ItemVersionArgs,
         lambda app, actor, a: app.work_items.delete(actor, a.id, a.version),
+        output=WorkItemAnswer,
         policy=Journaled(project=item_projection.delete_item, holds=Holds(WORK_ITEM)),
         role=Role.AGENT,
         title="Delete work item",
@@ -207,6 +232,7 @@ TOOLS: list[ToolSpec] = [
         lambda app, _actor, a: app.work_items.query(
             a.id, include_children=a.include_children, include_archived=a.include_archived
         ),
+        output=WorkItemView,
         policy=Read(cache=answers.item_from_cache, file=answers.item_from_file, holds=Holds(WORK_ITEM)),
         role=Role.VIEWER,
         title="Read work item",
@@ -215,9 +241,11 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_work_items",
-        "Work items, oldest first.",
+        "Work items, oldest first; summary rows unless detail is full. has_more: more match (next offset = "
+        "offset + rows).",
         ListWorkItemsArgs,
         _list,
+        output=WorkItemPage,
         policy=Read(cache=answers.items_from_cache, file=answers.items_from_file, holds=Holds(WORK_ITEM, "items")),
         role=Role.VIEWER,
         title="List work items",
@@ -229,6 +257,7 @@ TOOLS: list[ToolSpec] = [
         "Make one work item depend on another, or block it; cycles are refused.",
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
+        output=Dependency,
         policy=Journaled(project=item_projection.add_dependency, holds=Holds(DEPENDENCY), creates=True),
         role=Role.AGENT,
         title="Add dependency",
@@ -240,6 +269,7 @@ TOOLS: list[ToolSpec] = [
         "Remove the dependency between two work items.",
         RemoveDependencyArgs,
         _remove_dependency,
+        output=RemovedDependency,
         policy=Journaled(project=item_projection.remove_dependency, holds=Holds(DEPENDENCY)),
         role=Role.AGENT,
         title="Remove dependency",
@@ -248,9 +278,10 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_ready_work",
-        "Active, unclaimed work whose dependencies are all completed, oldest first.",
+        "Work to start now, oldest first: active, unclaimed, its dependencies completed, no open child.",
         ListReadyWorkArgs,
-        lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit),
+        lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit, a.detail),
+        output=ReadyWork,
         policy=Read(),
         role=Role.VIEWER,
         title="List ready work",
@@ -260,9 +291,11 @@ TOOLS: list[ToolSpec] = [
     ToolSpec(
         "claim_work_item",
         "Claim a work item (claimed: false when none is ready). Pass the claim_token to your writes, renew before "
-        "expires_at; completing the item releases it.",
+        "expires_at; completing the item releases it. The token, not your name, proves the claim: pass it here "
+        "to get yours back.",
         ClaimWorkItemArgs,
-        lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type),
+        lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type, a.claim_token),
+        output=ClaimedWorkItem | NothingClaimed,
         policy=PrimaryOnly(),
         role=Role.AGENT,
         title="Claim work item",
@@ -274,6 +307,7 @@ TOOLS: list[ToolSpec] = [
         "Extend your claim to lease_seconds from now.",
         RenewClaimArgs,
         lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
+        output=RenewedClaim,
         policy=PrimaryOnly(),
         role=Role.AGENT,
         title="Renew claim",
@@ -285,6 +319,7 @@ TOOLS: list[ToolSpec] = [
         "Give up your claim.",
         ReleaseClaimArgs,
         lambda app, actor, a: app.claims.release(actor, a.id, a.claim_token),
+        output=ReleasedClaim,
         policy=PrimaryOnly(),
         role=Role.AGENT,
         title="Release claim",
@@ -298,6 +333,7 @@ TOOLS: list[ToolSpec] = [
         lambda app, actor, a, cancel, progress: app.archiving.trigger(
             actor, a.older_than_days, cancel=cancel, progress=progress
         ),
+        output=ArchivingDone,
         policy=PrimaryOnly(),
         role=Role.ADMIN,
         title="Archive old work items",
@@ -310,6 +346,7 @@ TOOLS: list[ToolSpec] = [
         "Archived work items, in the order archived.",
         PageArgs,
         lambda app, _actor, a: app.archiving.list(a.limit, a.offset),
+        output=ArchivedPage,
         policy=Read(),
         role=Role.VIEWER,
         title="List archived work items",
@@ -321,6 +358,7 @@ TOOLS: list[ToolSpec] = [
         "Every write after since_seq, in order, none skipped: pass last_seq back to follow others' work.",
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
+        output=ChangesPage,
         policy=Read(),
         role=Role.VIEWER,
         title="List changes",
@@ -333,6 +371,7 @@ TOOLS: list[ToolSpec] = [
         "The primary database's state, the outage journal and the cache.",
         NoArgs,
         lambda app, _actor, _a: app.resilience.health(),
+        output=Health,
         policy=Local(),
         role=Role.VIEWER,
         title="Health",
@@ -344,6 +383,7 @@ TOOLS: list[ToolSpec] = [
         "Writes made during an outage that the primary refused on replay, with the refusal.",
         PageArgs,
         lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
+        output=SyncConflictPage,
         policy=Local(),
         role=Role.ADMIN,
         title="List sync conflicts",
@@ -355,6 +395,7 @@ TOOLS: list[ToolSpec] = [
         "Liveness check.",
         NoArgs,
         lambda _app, _actor, _a: {},
+        output=Nothing,
         policy=Local(),
         role=Role.VIEWER,
         title="Ping",

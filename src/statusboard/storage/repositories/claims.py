@@ -199,12 +199,27 @@ def _waiting_on_unfinished(item_id: Any) -> ColumnElement[bool]:
     return depends | blocked
 
 
+_child = t.alias("child")
+
+
+def _open_children(item_id: Any) -> ColumnElement[bool]:
+    """The item has a child that is live (neither deleted nor archived) and not completed: a
+    project or session is work to hand out only once the work under it is done."""
+    return exists().where(
+        _child.c.parent_id == item_id,
+        _child.c.deleted_at.is_(None),
+        _child.c.archived.is_(False),
+        _child.c.status != "completed",
+    )
+
+
 def ready_statement(now: datetime, item_type: str | None, limit: int) -> Select[Any]:
     conditions: list[ColumnElement[bool]] = [
         t.c.status == "active",
         claimable(t),
         ~live_claim_exists(t.c.id, now),
         ~_waiting_on_unfinished(t.c.id),
+        ~_open_children(t.c.id),
     ]
     if item_type is not None:
         conditions.append(t.c.item_type == item_type)

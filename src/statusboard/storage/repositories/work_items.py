@@ -21,8 +21,16 @@ from sqlalchemy import (
 )
 
 from statusboard.domain.clock import iso
-from statusboard.domain.entities import OUTLINE_FIELDS, OutlineRow, WorkItem, WorkItemOutline
+from statusboard.domain.entities import (
+    OUTLINE_FIELDS,
+    SUMMARY_FIELDS,
+    ClaimLease,
+    OutlineRow,
+    WorkItem,
+    WorkItemOutline,
+)
 from statusboard.storage.repositories.rows import STREAMED_ROWS, as_dict, column_names, records
+from statusboard.storage.tables import work_item_claims as c
 from statusboard.storage.tables import work_items as t
 
 COLUMNS = column_names(t.c)
@@ -143,7 +151,16 @@ class ListFilter:
     include_deleted: bool = False
 
 
-def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tuple[list[WorkItem], int]:
+_open = c.alias("open_claim")
+_WITH_OPEN_CLAIM = t.outerjoin(_open, and_(_open.c.work_item_id == t.c.id, _open.c.ended_at.is_(None)))
+_SUMMARY_COLUMNS = [t.c[name] for name in SUMMARY_FIELDS if name != "claim"]
+_SUMMARY_NAMES = tuple(str(column.name) for column in _SUMMARY_COLUMNS)
+Listed = tuple[dict[str, Any], ClaimLease | None]  # a row (WorkItem, or its summary's columns) and its open claim
+
+
+def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int, *, whole: bool) -> tuple[list[Listed], int]:
+    """A page of items, oldest first, each with its open claim (live or expired), and how many
+    match in all. Whole rows (`to_record`), or only the columns of a summary row."""
     conditions: list[ColumnElement[bool]] = [t.c.archived.is_(False)]
     if not flt.include_deleted:
         conditions.append(t.c.deleted_at.is_(None))
@@ -157,8 +174,24 @@ def list_page(conn: Connection, flt: ListFilter, limit: int, offset: int) -> tup
             conditions.append(column == value)
     where = and_(*conditions)
     total = int(conn.execute(select(func.count()).select_from(t).where(where)).scalar_one())
-    stmt = select(t).where(where).order_by(t.c.created_at, t.c.id).limit(limit).offset(offset)
-    return [to_record(row) for row in conn.execute(stmt)], total
+    columns = list(t.c) if whole else _SUMMARY_COLUMNS
+    stmt = (
+        select(*columns, _open.c.holder, _open.c.expires_at)
+        .select_from(_WITH_OPEN_CLAIM)
+        .where(where)
+        .order_by(t.c.created_at, t.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows: list[Listed] = []
+    for row in conn.execute(stmt):
+        values, (holder, expires_at) = row[:-2], row[-2:]
+        item: dict[str, Any] = dict(to_record(values)) if whole else as_dict(_SUMMARY_NAMES, values)
+        lease: ClaimLease | None = None
+        if holder is not None:
+            lease = {"holder": holder, "expires_at": iso(expires_at), "ended_at": None}
+        rows.append((item, lease))
+    return rows, total
 
 
 def by_ids(conn: Connection, ids: list[str]) -> dict[str, WorkItem]:
