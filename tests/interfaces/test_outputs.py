@@ -12,13 +12,14 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
+from statusboard.config import Toolset
 from statusboard.domain.agents import Role
 from statusboard.domain.answers import Nothing
 from statusboard.domain.entities import WorkItemAnswer
 from statusboard.domain.errors import NotFoundError
 from statusboard.interfaces.mcp.outputs import output_schema
 from statusboard.interfaces.mcp.server import build_server
-from statusboard.interfaces.mcp.spec import NoArgs, ToolSpec
+from statusboard.interfaces.mcp.spec import READS, NoArgs, ToolSpec
 from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.resilience.policy import Local, PrimaryOnly, Read
 from statusboard.wiring import App
@@ -62,7 +63,19 @@ def _server_answering(app: App, answer: Any) -> Any:
             raise answer
         return answer
 
-    return build_server(app, [ToolSpec("ping", "test", NoArgs, run, output=Nothing, policy=Local(), role=Role.VIEWER)])
+    ping = ToolSpec(
+        "ping",
+        "test",
+        NoArgs,
+        run,
+        output=Nothing,
+        policy=Local(),
+        role=Role.VIEWER,
+        title="Ping",
+        effect=READS,
+        toolset=Toolset.AGENT,
+    )
+    return build_server(app, [ping])
 
 
 @pytest.mark.parametrize("mode", MODES)
