@@ -144,7 +144,7 @@ def build_server_app(settings: Settings) -> App:
     app.resilience.start_monitor()
     # Everything made so far (the imported libraries, the app) lives as long as the process:
     # keep it out of the garbage collector's full passes, which otherwise walk it all each
-    # time (~100 ms on a slow machine, every few requests when large answers are built).
+    # time, every few requests when large answers are built.
     gc.freeze()
     app.warming = threading.Thread(target=_warm, args=(app,), name="statusboard-warm-status", daemon=True)
     app.warming.start()

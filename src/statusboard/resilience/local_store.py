@@ -81,7 +81,7 @@ class LocalStore:
         self.now = now
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # A connection per thread, kept: opening one costs little, but closing the last one to a
-        # WAL file checkpoints it and deletes the WAL, which cost each cache write ~1.5 ms.
+        # WAL file checkpoints it and deletes the WAL, on every cache write.
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()

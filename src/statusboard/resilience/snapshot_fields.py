@@ -1,8 +1,8 @@
 """The fallback cache's copy of what the status file shows, kept field by field.
 
 While the primary answers, the cache's copy is brought up to the settled seq every few
-seconds. At 100 times the seed's data, reading all of it and encoding it as JSON costs
-~250 ms of the server's time, while its requests wait for the interpreter; so a server
+seconds. At large data sets, reading all of it and encoding it as JSON takes the server's
+interpreter long enough for its requests to notice; so a server
 keeps each field's rows and JSON text, and reads and encodes again only the fields whose
 entities the change log names since (by the table the kept status reads too,
 domain/change_sources: a claim, the configuration or a dependency changes nothing here).

@@ -74,8 +74,8 @@ class _Kept:
 
 class BoardService:
     """The board, read once per settled seq and kept: every viewer refetches the board after
-    every write, so the reads are shared by all of them (at 100 times the seed's data they cost
-    ~50-80 ms; the per-request rest, a few ms)."""
+    every write, so the reads, most of a page's cost at large data sets, are shared by all of
+    them (bench/board.py)."""
 
     def __init__(self, db: Database, clock: Clock, work_items: WorkItemService) -> None:
         self._db = db

@@ -109,7 +109,7 @@ class StatusService:
 
     def warm(self) -> None:
         """Builds every part now, so that the first status a client asks for is served from them
-        (at 100 times the seed's data, a first build takes ~150 ms)."""
+        rather than paying for a whole build."""
         self.generate("markdown")
 
     def _ready(self, seq: int, want_markdown: bool) -> _Built | None:

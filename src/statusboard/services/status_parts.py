@@ -88,8 +88,8 @@ def _deployments_file_section(conn: Connection) -> str:
 @dataclass(frozen=True)
 class VendorSection:
     """The file's vendor section, with its lines by vendor id in file order, so that a vendor
-    update reads only the vendors it names again: at 100 times the seed's data, reading and
-    writing all 4,500 lines again cost ~40 ms of every status asked for after a vendor write."""
+    update reads only the vendors it names again: at large data sets, reading and writing every
+    vendor line again dominated each status asked for after a vendor write."""
 
     lines: dict[str, str]
     text: str

@@ -132,8 +132,8 @@ class Database:
     def read_direct(self, work: Callable[[Direct], T]) -> T:
         """A hot read of one statement on a kept driver connection in autocommit (see
         storage/direct.py), past the pool's checkout and return, which cost more than the
-        statement itself: ~0.1 ms on PostgreSQL (autocommit switched on and back off, the
-        reset on return), and on SQLite a BEGIN and a ROLLBACK. One statement reads one
+        statement itself: on PostgreSQL autocommit switched on and back off and the reset on
+        return, on SQLite a BEGIN and a ROLLBACK. One statement reads one
         snapshot on both backends."""
         direct = self._direct
         if direct is None:

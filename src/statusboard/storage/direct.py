@@ -1,13 +1,14 @@
 """Writes on the driver's own connection, for the hottest write path (claims).
 
-A statement through SQLAlchemy costs 70-120 µs over the driver's own call, and a checkout
-from its pool (events, the reset on checkin, on PostgreSQL autocommit switched on and off)
-as much again; for a write whose floor is one durable commit of a few hundred µs, that is
-most of its cost. Direct writes therefore keep their own driver connections (as many as
-the engine's pool would): each is made by the engine's pool (so it gets the engine's
-connect-time setup, SQLite's pragmas), then detached from it and reused, LIFO, until
-`dispose`. Driver errors come out wrapped as SQLAlchemy's own, so `Database`'s retries and
-its translation at the storage edge (storage/errors.py) apply.
+A statement through SQLAlchemy costs its execution path on top of the driver's own call, and
+a checkout from its pool (events, the reset on checkin, on PostgreSQL autocommit switched on
+and off) as much again; for a write whose floor is one durable commit, that is most of its
+cost (docs/decisions/0004-ways-to-run-sql.md has the figures). Direct writes therefore keep
+their own driver connections (as many as the engine's pool would): each is made by the
+engine's pool (so it gets the engine's connect-time setup, SQLite's pragmas), then detached
+from it and reused, LIFO, until `dispose`. Driver errors come out wrapped as SQLAlchemy's
+own, so `Database`'s retries and its translation at the storage edge (storage/errors.py)
+apply.
 
 - SQLite: the work runs between BEGIN IMMEDIATE and COMMIT, as every write does.
 - PostgreSQL: the connections stay in autocommit; the work writes in one statement, which
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Direct:
-    """A driver connection and a cursor kept with it (a new cursor per statement costs ~30 µs
-    on psycopg): `execute(sql, params)` takes the driver's own named placeholders (`:name`
+    """A driver connection and a cursor kept with it (a new cursor per statement is measurable
+    on psycopg's hot path): `execute(sql, params)` takes the driver's own named placeholders (`:name`
     for sqlite3, `%(name)s` for psycopg) and returns the cursor."""
 
     driver: Any

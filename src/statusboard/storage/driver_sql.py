@@ -3,8 +3,8 @@
 Every statement is written once, in SQLAlchemy Core. The hot paths (the claim of an item
 nobody holds, and the one-statement reads of query_work_item and query_vendor_status) run
 theirs past SQLAlchemy's execution path (cache lookup, execution context, result metadata,
-row objects: 0.3-0.5 ms a statement on PostgreSQL, more than a prepared statement's round
-trip to a local server): `DriverStatement` compiles the statement once per dialect, binds
+row objects: on PostgreSQL more than a prepared statement's round trip to a local server;
+figures in bench/README.md): `DriverStatement` compiles the statement once per dialect, binds
 parameters through SQLAlchemy's own bind processors for their types (SQLite: timestamps in
 UTC text, JSON text; psycopg: JSONB) and converts rows with SQLAlchemy's own result
 processors, so a value reads and writes exactly as it would through SQLAlchemy. psycopg
@@ -146,6 +146,6 @@ def _bind_processor(type_: Any, dialect: Dialect) -> Processor | None:
     impl = type_.dialect_impl(dialect)
     if dialect.name == "postgresql" and isinstance(impl, JSON):
         # The statement casts the parameter (`::JSONB`): JSON text is stored alike, and sending
-        # it costs ~15 µs less per value than psycopg's Jsonb adapter, on the claim's hot path.
+        # it skips psycopg's Jsonb adapter, on the claim's hot path.
         return json.dumps
     return impl.bind_processor(dialect)  # type: ignore[no-any-return]

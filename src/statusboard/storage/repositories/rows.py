@@ -17,7 +17,7 @@ def column_names(columns: ColumnCollection[str, Any]) -> tuple[str, ...]:
     """The names of `columns` as plain `str`, in order.
 
     SQLAlchemy's column names are `quoted_name` objects (a str subclass); serializers that
-    meet them as dict keys take a slow path per key, which cost ~1 ms per work item result over MCP.
+    meet them as dict keys take a slow path per key, on every work item result over MCP.
     """
     return tuple(str(column.name) for column in columns)
 

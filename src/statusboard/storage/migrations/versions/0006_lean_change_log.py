@@ -8,9 +8,6 @@
   keys holds only the entries that have one (a write replayed from the outage journal), not a
   NULL for every other entry.
 
-Measured on SQLite, a claim plus its change-log entry in one transaction, per claim: 0.53 ms
-before, 0.45 ms after, the bare claim alone 0.40 ms (synchronous=FULL, this 2-core VM).
-
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-21
