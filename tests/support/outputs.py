@@ -51,11 +51,21 @@ def check_answer(tool: str, result: types.CallToolResult, schemas: dict[str, dic
     _valid(tool, body, schema)
 
 
+_validators: dict[str, Any] = {}
+
+
 def _valid(tool: str, body: Any, schema: dict[str, Any]) -> None:
-    try:
-        jsonschema.validate(body, schema)
-    except jsonschema.ValidationError as exc:
-        raise AssertionError(f"{tool} answered outside its schema: {exc.message} at {list(exc.absolute_path)}") from exc
+    # One validator per schema: jsonschema.validate checks the schema itself on every call,
+    # which costs far more than checking the answer.
+    key = json.dumps(schema, sort_keys=True)
+    validator = _validators.get(key)
+    if validator is None:
+        validator_class = jsonschema.validators.validator_for(schema)
+        validator_class.check_schema(schema)
+        validator = _validators[key] = validator_class(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    if error is not None:
+        raise AssertionError(f"{tool} answered outside its schema: {error.message} at {list(error.absolute_path)}")
 
 
 def checking_every_answer(client: Client) -> Client:
