@@ -115,3 +115,35 @@ async def test_a_client_name_beyond_100_characters_is_refused_on_every_call(app:
     assert read["error"] == write["error"] == "ValidationError"
     assert read["details"]["field"] == write["details"]["field"] == "clientInfo.name"
     assert created["created_by"] == "c" * 100
+
+
+async def test_a_nul_character_is_refused_alike_on_both_backends_naming_the_field_and_nothing_is_written(
+    app: App,
+) -> None:
+    async with mcp_client(app) as client:
+        refused = [
+            await call(client, "create_work_item", item_type="task", title="a\x00b"),
+            await call(client, "create_work_item", item_type="task", title="t", metadata={"blocked_reason": "\x00"}),
+            await call(client, "record_session_prompt", session_id="s", content="---\nschema_version: 1\n---\n\x00"),
+            await call(client, "list_work_items", created_by="\x00"),
+        ]
+        changes = await call(client, "list_changes")
+    assert [(body["error"], body["details"]["field"]) for body in refused] == [
+        ("ValidationError", "title"),
+        ("ValidationError", "metadata"),
+        ("ValidationError", "content"),
+        ("ValidationError", "created_by"),
+    ]
+    assert changes["changes"] == []
+
+
+async def test_a_path_or_name_that_is_not_unicode_text_is_a_validation_error_not_an_internal_error(app: App) -> None:
+    async with mcp_client(app) as client:
+        path = await call(client, "migrate_from_markdown", path="\x00", dry_run=True)
+        name = await call(client, "create_vendor", name="\ud800")
+        title = await call(client, "create_enhancement", title="\ud800", priority="low", target_quarter="2027-Q1")
+    assert [(body["error"], body["details"]["field"]) for body in (path, name, title)] == [
+        ("ValidationError", "path"),
+        ("ValidationError", "name"),
+        ("ValidationError", "title"),
+    ]

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from statusboard.domain.clock import UtcTimestamp
-from statusboard.domain.limits import NAME_MAX, TITLE_MAX, BoundedList, Count
+from statusboard.domain.limits import NAME_MAX, TITLE_MAX, BoundedList, Count, StorableText
 from statusboard.domain.validation import EntityId, SingleLine
 from statusboard.domain.work_items import CommitHash, PrNumber
 
@@ -26,7 +26,7 @@ class DeploymentMetadata(BaseModel):
     constitutional_compliance: bool | None = None
 
 
-class NewDeployment(BaseModel):
+class NewDeployment(StorableText):
     model_config = ConfigDict(extra="forbid", strict=True)
     metadata: DeploymentMetadata = Field(description="what was shipped")
     vendor_ids: BoundedList[EntityId] = Field(default_factory=list, description="vendors")

@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.limits import FREE_TEXT_MAX, LIST_MAX, TITLE_MAX
+from statusboard.domain.limits import FREE_TEXT_MAX, LIST_MAX, TITLE_MAX, StorableText
 from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_no_changes, refuse_nulls
 from statusboard.domain.validation import EntityId, SingleLine
 
@@ -51,7 +51,7 @@ Principles = Annotated[list[Annotated[SingleLine, StringConstraints(max_length=T
 DependsOn = Annotated[list[EntityId], Field(max_length=LIST_MAX)]
 
 
-class _Strict(BaseModel):
+class _Strict(StorableText):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 

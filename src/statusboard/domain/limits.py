@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, Field, GetCoreSchemaHandler, StringConstraints
+from pydantic import BaseModel, Field, GetCoreSchemaHandler, StringConstraints, field_validator
 from pydantic_core import core_schema
 
 MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer every JSON reader (JavaScript's included) keeps exactly
@@ -80,6 +81,52 @@ def object_problem(value: Any, max_bytes: int = OBJECT_MAX_BYTES, max_depth: int
     if size > max_bytes:
         return f"larger than {max_bytes // 1024} KB as JSON ({size} bytes)"
     return None
+
+
+# PostgreSQL keeps no NUL character in text (SQLite would, so the two would differ), and a lone
+# surrogate is not Unicode text: neither database can store it as UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(value: Any) -> str | None:
+    """Why a string in a JSON value (an object's keys included) cannot be stored, or None: it
+    holds a NUL character or a lone surrogate. Walked without recursion, like `object_problem`."""
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str):
+            found = _UNSTORABLE.search(item)
+            if found is not None:
+                return f"{_at(path)}{_unstorable(found.group())}"
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                found = _UNSTORABLE.search(key) if isinstance(key, str) else None
+                if found is not None:
+                    return f"{_at(path)}a key {_unstorable(found.group())}"
+                pending.append((f"{path}.{key}" if path else str(key), inner))
+        elif isinstance(item, list):
+            pending.extend((f"{path}.{index}" if path else str(index), inner) for index, inner in enumerate(item))
+    return None
+
+
+def _unstorable(char: str) -> str:
+    if char == "\x00":
+        return "holds a NUL character (U+0000), which cannot be stored"
+    return f"holds a lone surrogate (U+{ord(char):04X}), which is not Unicode text"
+
+
+class StorableText(BaseModel):
+    """A model each of whose fields refuses text that cannot be stored (see `text_problem`),
+    in any string nested in it: refused on both backends alike, and before any other check,
+    so the refusal names the field whatever else is wrong with it."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        problem = text_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 def _at(path: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from statusboard.domain.limits import NAME_MAX
+from statusboard.domain.limits import NAME_MAX, StorableText
 from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_no_changes
 from statusboard.domain.validation import SingleLine
 from statusboard.domain.work_items import CommitHash, ItemTypeName, git_branch
@@ -15,7 +15,7 @@ CONFIGURATION_ID = "00000000-0000-0000-0000-000000000001"
 HealthStatus = Literal["healthy", "degraded", "unhealthy"]
 
 
-class ConfigurationChanges(BaseModel):
+class ConfigurationChanges(StorableText):
     """The settable fields; an absent field stays as it is, null clears it."""
 
     model_config = PATCH_CONFIG

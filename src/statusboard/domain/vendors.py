@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal, Self, cast
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from statusboard.domain.errors import ValidationError
-from statusboard.domain.limits import NAME_MAX, CheckedAs, ColumnCount
+from statusboard.domain.limits import NAME_MAX, CheckedAs, ColumnCount, StorableText
 from statusboard.domain.records import VendorHealth, VendorMeta
 from statusboard.domain.updates import PATCH_CONFIG
 from statusboard.domain.validation import SingleLine, validated
@@ -22,7 +22,7 @@ ExtractorVersion = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-
 FORMATS = ("excel", "csv", "pdf", "ocr")
 
 
-class _Strict(BaseModel):
+class _Strict(StorableText):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 

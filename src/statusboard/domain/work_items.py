@@ -19,6 +19,7 @@ from statusboard.domain.limits import (
     FreeText,
     Name,
     SafeInt,
+    StorableText,
     Title,
 )
 from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_nulls
@@ -147,7 +148,7 @@ CommitHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")]
 PrNumber = Annotated[int, Field(ge=1, le=COLUMN_INT_MAX)]
 
 
-class _GitFields(BaseModel):
+class _GitFields(StorableText):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     @field_validator("title", check_fields=False)

@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from statusboard.config import Toolset
 from statusboard.domain.agents import Role
-from statusboard.domain.limits import MAX_SAFE_INTEGER
+from statusboard.domain.limits import MAX_SAFE_INTEGER, StorableText
 from statusboard.resilience.policy import Policy
 
 Version = Annotated[int, Field(ge=1, le=MAX_SAFE_INTEGER, description="the version you read")]
 
 
-class Args(BaseModel):
+class Args(StorableText):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
