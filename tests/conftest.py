@@ -138,11 +138,25 @@ def anyio_backend() -> str:
 
 
 _skipped_postgres: list[str] = []
+# The fuzz suite's summary (how many examples ran on each backend), which its tests pass on as a
+# user property: it reaches this, the one conftest pytest-xdist's controller always loads, from
+# the workers too, and is shown at the end of the run.
+FUZZ_SUMMARY = "fuzz_summary"
+_fuzz_summaries: list[str] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "postgresql" in report.nodeid:
         _skipped_postgres.append(report.nodeid)
+    if report.when == "call":
+        _fuzz_summaries.extend(str(value) for name, value in report.user_properties if name == FUZZ_SUMMARY)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _fuzz_summaries:
+        terminalreporter.section("fuzzed tool calls")
+        for line in _fuzz_summaries:
+            terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
