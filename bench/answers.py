@@ -11,7 +11,8 @@ schema) lists `--rows` items with list_work_items: as summary rows (the default)
 (`detail: "full"`). For each it prints the bytes of the answer's JSON (its text content; the
 structured content is the same object), of the whole tools/call result on the wire (both
 copies, the text escaped), and the median time of `--repeat` calls. It also lists
-list_ready_work and list_changes at their limits.
+list_ready_work and list_changes at their limits (the loaded rows wrote no change log, so 1,000
+items are updated through the service first: one entry each, its `fields` the one changed).
 
 Run against another checkout (PYTHONPATH=<checkout>/src:. .venv/bin/python -m bench.answers)
 to get that checkout's figures: a server that knows no `detail` argument shows its default
@@ -32,16 +33,28 @@ from typing import Any
 import anyio
 import mcp_types as types
 from mcp import Client
+from sqlalchemy import Engine, select
 
 from bench.query_work_item import BACKENDS
 from bench.records import DATA_SETS, load
 from statusboard.config import Settings
+from statusboard.domain.work_items import WorkItemChanges
 from statusboard.interfaces.mcp.server import build_server
 from statusboard.storage import schema
 from statusboard.storage.engine import build_engine
+from statusboard.storage.tables import work_items
 from statusboard.wiring import App, build_app
 
 DATA = next(data for data in DATA_SETS if data.name == "x100")
+CHANGES = 1000  # list_changes' limit: one full page
+
+
+def write_changes(app: App, engine: Engine) -> None:
+    """CHANGES updates through the service, so the change log holds a page of real entries."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(work_items.c.id, work_items.c.version).limit(CHANGES)).all()
+    for item_id, version in rows:
+        app.work_items.update("bench", str(item_id), version, WorkItemChanges(status="blocked"))
 
 
 async def measure(app: App, tool: str, arguments: dict[str, Any], repeat: int) -> str:
@@ -70,9 +83,10 @@ def run_backend(backend: str, rows: int, repeat: int, workdir: Path) -> list[str
         engine = build_engine(url)
         schema.upgrade(engine)
         load(engine, DATA, random.Random(7))
-        engine.dispose()
         app = build_app(Settings(database_url=url, markdown_path=str(workdir / "status.md")))
         try:
+            write_changes(app, engine)
+            engine.dispose()
             calls: list[tuple[str, dict[str, Any]]] = [
                 ("list_work_items", {"limit": rows}),
                 ("list_work_items", {"limit": rows, "detail": "full"}),

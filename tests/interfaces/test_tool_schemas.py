@@ -122,6 +122,12 @@ async def test_every_argument_is_described_in_one_line(sqlite_app: App) -> None:
             assert description and "\n" not in description and len(description) <= 80, (tool.name, name)
 
 
+async def test_every_tool_is_described_in_one_short_line(sqlite_app: App) -> None:
+    for tool in (await listed(sqlite_app)).values():
+        description = tool.description or ""
+        assert "\n" not in description and len(description) <= 140, tool.name
+
+
 async def test_ids_are_given_as_uuids(sqlite_app: App) -> None:
     checked = 0
     for tool in (await listed(sqlite_app)).values():

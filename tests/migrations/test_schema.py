@@ -137,3 +137,12 @@ def test_the_lean_change_log_downgrades_and_upgrades_again_keeping_its_entries(e
         engine.dispose()
     assert [tuple(r) for r in downgraded] == [tuple(r) for r in before] == [tuple(r) for r in again]
     assert indexes == {"ix_change_log_entity_entity_id", "ix_change_log_idempotency_key"}
+
+
+def test_the_head_read_from_the_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(schema.MIGRATIONS))
+    assert schema.head_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert Path(script.path).name.startswith(f"{script.revision}_"), script.path

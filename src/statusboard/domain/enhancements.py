@@ -73,7 +73,7 @@ class EnhancementChanges(_Strict):
     status: EnhancementStatus | None = Field(None, description="new status")
     target_quarter: Quarter | None = Field(None, description="new quarter")
     requires_principles: Principles | None = Field(None, description="replaces the list")
-    depends_on: DependsOn | None = Field(None, description="replaces the whole list")
+    depends_on: DependsOn | None = Field(None, description="replaces the list")
 
 
 def without_repeats(depends_on: Iterable[str]) -> list[str]:

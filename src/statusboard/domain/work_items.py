@@ -197,9 +197,9 @@ class WorkItemChanges(_GitFields):
     status: StatusName | None = Field(None, description="new status")
     parent_id: EntityId | None = Field(None, description="null: a root")
     metadata: ItemMetadataPatchArg | None = Field(None, description="patch: null removes a key")
-    branch_name: BranchName | None = Field(None, description="git branch; null clears")
-    commit_hash: CommitHash | None = Field(None, description="git commit; null clears")
-    pr_number: PrNumber | None = Field(None, description="PR number; null clears")
+    branch_name: BranchName | None = Field(None, description="git branch")
+    commit_hash: CommitHash | None = Field(None, description="git commit")
+    pr_number: PrNumber | None = Field(None, description="PR number")
 
 
 def item_changes(changes: WorkItemChanges) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from statusboard.config import Settings
 from statusboard.domain.agents import Role
-from statusboard.services.agents import REVALIDATE
 
 
 def add_agent_parser(sub: Any) -> None:
@@ -39,6 +38,7 @@ def add_agent_parser(sub: Any) -> None:
 
 
 def run_agent(settings: Settings, args: argparse.Namespace) -> int:
+    from statusboard.services.agents import REVALIDATE
     from statusboard.wiring import build_app
 
     app = build_app(settings)

@@ -44,9 +44,7 @@ from statusboard.resilience.kinds import CONFIGURATION, DEPLOYMENT, ENHANCEMENT,
 from statusboard.resilience.policy import Journaled, PrimaryOnly, Read
 from statusboard.wiring import App
 
-NameLookup = Annotated[
-    str, StringConstraints(min_length=1, max_length=NAME_MAX), Field(description="vendor name, any case")
-]
+NameLookup = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX), Field(description="any case")]
 
 
 class VendorNameArgs(Args):
@@ -57,7 +55,7 @@ class UpdateVendorArgs(Args):
     name: NameLookup
     version: Version
     status: VendorStatus | None = Field(None, description="new status")
-    metadata: VendorMetadataArg | None = Field(None, description="a patch: given keys replace, null removes a key")
+    metadata: VendorMetadataArg | None = Field(None, description="patch: null removes a key")
 
 
 class ListVendorsArgs(Args):
@@ -140,8 +138,7 @@ def _generate(app: App, _actor: str, a: GenerateStatusArgs, cancel: Any, progres
 
 GENERATE_FULL_STATUS = ToolSpec(
     "generate_full_status",
-    "The project status from one snapshot: vendor health, work item counts, the 10 newest deployments, pending "
-    "enhancements.",
+    "Project status from one snapshot: vendors, item counts, recent deployments, pending enhancements.",
     GenerateStatusArgs,
     _generate,
     output=StatusReport,
@@ -181,7 +178,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "update_vendor_status",
-        "Change a vendor at the version you read.",
+        "Change a vendor.",
         UpdateVendorArgs,
         _update_vendor,
         output=Vendor,
@@ -205,7 +202,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "record_deployment",
-        "Record a deployment (immutable); every vendor and work item named must exist.",
+        "Record a deployment (immutable) of existing vendors and items.",
         NewDeployment,
         lambda app, actor, a: app.deployments.record(actor, a),
         output=DeploymentView,
@@ -257,7 +254,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "update_enhancement",
-        "Change an enhancement at the version you read.",
+        "Change an enhancement.",
         UpdateEnhancementArgs,
         lambda app, actor, a: app.enhancements.update(actor, a.id, a.version, a.changes()),
         output=Enhancement,
@@ -285,7 +282,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "get_project_configuration",
-        "The project configuration (one versioned record).",
+        "The project configuration.",
         NoArgs,
         lambda app, _actor, _a: app.configuration.get(),
         output=ProjectConfiguration,
@@ -297,7 +294,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "update_project_configuration",
-        "Change project settings at the version you read.",
+        "Change the project configuration.",
         UpdateConfigurationArgs,
         lambda app, actor, a: app.configuration.update(actor, a.version, a.changes()),
         output=ProjectConfiguration,
@@ -309,7 +306,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "record_session_prompt",
-        "Record a session prompt; a malformed frontmatter line is named.",
+        "Record a session prompt.",
         RecordSessionPromptArgs,
         lambda app, actor, a: app.session_prompts.record(actor, a.session_id, a.content),
         output=SessionPrompt,
@@ -338,8 +335,7 @@ RECORD_TOOLS: list[ToolSpec] = [
     GENERATE_FULL_STATUS,
     ToolSpec(
         "migrate_from_markdown",
-        "Import a legacy .project_status.md, all or nothing (else rollback_executed). The file is kept, a .backup "
-        "copied; running it twice duplicates nothing.",
+        "Import a legacy .project_status.md, all or nothing; keeps it, writes a .backup; a rerun adds nothing.",
         MigrateArgs,
         _migrate,
         output=MigrationReport,

@@ -67,11 +67,13 @@ def build_server(
         return spec.policy, spec.run(app, actor, spec.args.model_validate(arguments))
 
     app.resilience.runner = replay
-    listed = [listed_tool(spec) for spec in specs.values()]
+    listed: list[types.Tool] = []  # built at the first tools/list: its schemas are most of a start-up's work
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        if not listed:
+            listed.extend(listed_tool(spec) for spec in specs.values())
         return types.ListToolsResult(tools=listed)
 
     async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:

@@ -103,7 +103,7 @@ class ListWorkItemsArgs(Args):
     status: StatusName | None = Field(None, description="only this status")
     parent_id: EntityId | None = Field(None, description="only its children")
     created_by: Name | None = Field(None, description="only by this creator")
-    include_deleted: bool = Field(False, description="also soft-deleted items")
+    include_deleted: bool = Field(False, description="also soft-deleted")
     limit: Annotated[int, Field(ge=1, le=500, description="page size")] = 50
     offset: Offset = 0
     detail: RowDetail = "summary"
@@ -130,7 +130,7 @@ class ClaimWorkItemArgs(Args):
     id: EntityId | None = Field(None, description="omit: the oldest ready item")
     lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
     item_type: ItemTypeName | None = Field(default=None, description="without id: of this type")
-    claim_token: ClaimToken | None = Field(default=None, description="your live claim's token, to get it back")
+    claim_token: ClaimToken | None = Field(default=None, description="to get your claim back")
 
 
 class RenewClaimArgs(Args):
@@ -154,7 +154,7 @@ class PageArgs(Args):
 
 
 class ListChangesArgs(Args):
-    since_seq: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER, description="last seq seen; 0: from the start")] = 0
+    since_seq: Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER, description="last seq seen")] = 0
     limit: Annotated[int, Field(ge=1, le=1000, description="page size")] = 100
 
 
@@ -191,7 +191,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "update_work_item",
-        "Change a work item at the version you read; a stale one answers VersionConflictError with the current item.",
+        "Change the fields given (null clears one); a stale version gets VersionConflictError.",
         UpdateWorkItemArgs,
         _update,
         output=WorkItemAnswer,
@@ -227,7 +227,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "query_work_item",
-        "A work item with its parent chain (root first), its dependencies and optionally its descendants.",
+        "A work item with its parent chain, dependencies and optionally descendants.",
         QueryWorkItemArgs,
         lambda app, _actor, a: app.work_items.query(
             a.id, include_children=a.include_children, include_archived=a.include_archived
@@ -241,8 +241,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_work_items",
-        "Work items, oldest first; summary rows unless detail is full. has_more: more match (next offset = "
-        "offset + rows).",
+        "Work items, oldest first; has_more: more from offset + rows.",
         ListWorkItemsArgs,
         _list,
         output=WorkItemPage,
@@ -254,7 +253,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "add_dependency",
-        "Make one work item depend on another, or block it; cycles are refused.",
+        "Link two work items; cycles are refused.",
         AddDependencyArgs,
         lambda app, actor, a: app.dependencies.add(actor, a.work_item_id, a.depends_on_id, a.dependency_type),
         output=Dependency,
@@ -266,7 +265,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "remove_dependency",
-        "Remove the dependency between two work items.",
+        "Unlink two work items.",
         RemoveDependencyArgs,
         _remove_dependency,
         output=RemovedDependency,
@@ -278,7 +277,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_ready_work",
-        "Work to start now, oldest first: active, unclaimed, its dependencies completed, no open child.",
+        "Work to start now, oldest first: active, unclaimed, dependencies and children done.",
         ListReadyWorkArgs,
         lambda app, _actor, a: app.claims.list_ready(a.item_type, a.limit, a.detail),
         output=ReadyWork,
@@ -290,9 +289,8 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "claim_work_item",
-        "Claim a work item (claimed: false when none is ready). Pass the claim_token to your writes, renew before "
-        "expires_at; completing the item releases it. The token, not your name, proves the claim: pass it here "
-        "to get yours back.",
+        "Claim a work item (claimed: false if none is ready); pass claim_token to your writes, renew before "
+        "expires_at, complete to release.",
         ClaimWorkItemArgs,
         lambda app, actor, a: app.claims.claim(actor, a.id, a.lease_seconds, a.item_type, a.claim_token),
         output=ClaimedWorkItem | NothingClaimed,
@@ -304,7 +302,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "renew_claim",
-        "Extend your claim to lease_seconds from now.",
+        "Extend your claim.",
         RenewClaimArgs,
         lambda app, actor, a: app.claims.renew(actor, a.id, a.claim_token, a.lease_seconds),
         output=RenewedClaim,
@@ -328,7 +326,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "trigger_archiving",
-        "Archive whole subtrees unchanged for older_than_days, except claimed or still-linked items.",
+        "Archive subtrees unchanged for older_than_days, except claimed or linked items.",
         TriggerArchivingArgs,
         lambda app, actor, a, cancel, progress: app.archiving.trigger(
             actor, a.older_than_days, cancel=cancel, progress=progress
@@ -355,7 +353,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_changes",
-        "Every write after since_seq, in order, none skipped: pass last_seq back to follow others' work.",
+        "Every write after since_seq, in order; pass last_seq back to follow.",
         ListChangesArgs,
         lambda app, _actor, a: app.changes.list_changes(a.since_seq, a.limit),
         output=ChangesPage,
@@ -368,7 +366,7 @@ TOOLS: list[ToolSpec] = [
     *RECORD_TOOLS,
     ToolSpec(
         "get_health",
-        "The primary database's state, the outage journal and the cache.",
+        "State of the database, outage journal and cache.",
         NoArgs,
         lambda app, _actor, _a: app.resilience.health(),
         output=Health,
@@ -380,7 +378,7 @@ TOOLS: list[ToolSpec] = [
     ),
     ToolSpec(
         "list_sync_conflicts",
-        "Writes made during an outage that the primary refused on replay, with the refusal.",
+        "Outage writes the primary refused on replay.",
         PageArgs,
         lambda app, _actor, a: app.resilience.sync_conflicts(a.limit, a.offset),
         output=SyncConflictPage,
