@@ -1,4 +1,4 @@
-"""Possession of the claim token, never a name, proves a claim (CONTRACT.md, Claims).
+"""Possession of the claim token, never a name, proves a claim (docs/security.md, What a claim token protects).
 
 A name is what a caller declares: two processes of one agent, or anyone at all, may share it.
 So only the call that creates a claim, or a caller presenting its token, ever sees the token;

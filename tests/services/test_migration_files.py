@@ -1,6 +1,6 @@
 """migrate_from_markdown reads only a regular file inside the project (the status file's
 directory, the git repository) and writes its `.backup` as a new file beside it, never through a
-link; what it reports never quotes the file (CONTRACT.md, Identity and access: Files)."""
+link; what it reports never quotes the file (docs/security.md, Files)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The errors a caller can see. Each carries the contract's error code and details.
+"""The errors a caller can see. Each carries the contract's error code and details, and says
+when it is returned (`when`) and which details keys it may carry (`details_keys`): the Errors
+table of docs/reference.md is generated from them.
 
 StatusboardError
  ├── ValidationError          bad input (details: field, errors[{field, message}])
@@ -13,11 +15,13 @@ StatusboardError
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 
 class StatusboardError(Exception):
     code = "StatusboardError"
+    when: ClassVar[str] = ""
+    details_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -27,6 +31,11 @@ class StatusboardError(Exception):
 
 class ValidationError(StatusboardError):
     code = "ValidationError"
+    when = (
+        "bad input: a wrong type, a value out of range, an unknown argument or metadata key, a bad commit hash, "
+        "a hierarchy deeper than 5 levels, a cycle, malformed YAML frontmatter, a file outside the project"
+    )
+    details_keys = ("field", "errors")
 
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         if not errors:
@@ -42,6 +51,8 @@ class ValidationError(StatusboardError):
 
 class NotFoundError(StatusboardError):
     code = "NotFoundError"
+    when = "no entity has that id or name"
+    details_keys = ("entity", "id", "name")
 
     def __init__(self, entity: str, *, id: str | None = None, name: str | None = None) -> None:
         key, value = ("id", id) if id is not None else ("name", name)
@@ -50,6 +61,8 @@ class NotFoundError(StatusboardError):
 
 class VersionConflictError(StatusboardError):
     code = "VersionConflictError"
+    when = "the `version` given is not the current one"
+    details_keys = ("expected_version", "actual_version", "current")
 
     def __init__(self, expected: int, actual: int, current: Mapping[str, Any]) -> None:
         super().__init__(
@@ -60,6 +73,8 @@ class VersionConflictError(StatusboardError):
 
 class ClaimConflictError(StatusboardError):
     code = "ClaimConflictError"
+    when = "someone holds a live claim on the item and the call did not pass its `claim_token`"
+    details_keys = ("holder", "expires_at")
 
     def __init__(self, holder: str, expires_at: str) -> None:
         super().__init__(f"busy: claimed by {holder} until {expires_at}", {"holder": holder, "expires_at": expires_at})
@@ -67,6 +82,8 @@ class ClaimConflictError(StatusboardError):
 
 class LeaseExpiredError(StatusboardError):
     code = "LeaseExpiredError"
+    when = "the `claim_token` given is no longer valid: expired, released or taken over"
+    details_keys = ("holder",)
 
     def __init__(self, holder: str | None) -> None:
         super().__init__("claim token is no longer valid", {"holder": holder})
@@ -74,6 +91,8 @@ class LeaseExpiredError(StatusboardError):
 
 class DatabaseUnavailableError(StatusboardError):
     code = "DatabaseUnavailableError"
+    when = "the primary database does not answer and no fallback layer can serve the call"
+    details_keys = ("layers_tried",)
 
     def __init__(self, reason: str, layers_tried: list[str]) -> None:
         super().__init__(f"database unavailable: {reason}", {"layers_tried": layers_tried})
@@ -81,6 +100,8 @@ class DatabaseUnavailableError(StatusboardError):
 
 class PermissionDeniedError(StatusboardError):
     code = "PermissionDeniedError"
+    when = "the caller's role may not make this call"
+    details_keys = ("role", "tool")
 
     def __init__(self, role: str, tool: str, needed: str) -> None:
         super().__init__(f"the role {role} may not call {tool} (it needs {needed})", {"role": role, "tool": tool})

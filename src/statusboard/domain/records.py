@@ -32,8 +32,8 @@ class TestCounts(TypedDict):
     skipped: int
 
 
-class VendorMeta(TypedDict, total=False):
-    """A vendor's metadata as stored (`vendors.validate_vendor_metadata`): only the keys given."""
+class VendorMeta(TypedDict, total=False):  # checked by vendors.validate_vendor_metadata
+    """A vendor's metadata as stored: only the keys given."""
 
     format_support: FormatFlags
     test_results: TestCounts
@@ -207,7 +207,7 @@ class SessionPrompt(SessionPromptShown):
 
 
 class VendorList(TypedDict):
-    """list_vendors' answer: every vendor (the contract pages nothing here)."""
+    """list_vendors' answer: every vendor, by name, on one page."""
 
     vendors: list[Vendor]
     total_count: int
@@ -227,7 +227,7 @@ class EnhancementList(TypedDict):
 
 
 class SessionPromptPage(TypedDict):
-    """list_session_prompts' answer (see domain/answers.py for `has_more`)."""
+    """list_session_prompts' answer: prompts oldest first, one page of them."""
 
     prompts: list[SessionPrompt]
     total_count: int

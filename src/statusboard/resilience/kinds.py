@@ -20,7 +20,7 @@ SHOWN_IN_FILE = (WORK_ITEM, VENDOR, DEPLOYMENT, ENHANCEMENT, SESSION_PROMPT)  # 
 Body = dict[str, Any]
 """An entity as the local view holds it: a JSON object of its fields. All of them when the
 primary returned it; during an outage, only those a write gave or the view knew (a fallback
-answer leaves out, or sets to null, what its layer does not know: CONTRACT.md), so a field that
+answer leaves out, or sets to null, what its layer does not know: docs/degraded-mode.md), so a field that
 may be missing is read with `.get`. Where a body becomes what the status file shows, it takes
 the typed shapes of domain/ (`views.*_outline`)."""
 

@@ -1,9 +1,9 @@
 """Reading the status file back: text in, records and problems out.
 
-Reads what `status_markdown.render` writes and the legacy files people keep by hand
-(CONTRACT.md, "The status file"). Pure: no database, no I/O, and no exception on bad
-input. An entry that cannot be read is left out and reported as a `Problem` with its
-1-based line number and the reason.
+Reads what `status_markdown.render` writes and the legacy files people keep by hand (the
+layout of tests/unit/test_status_parser.py's example, written loosely). Pure: no database, no
+I/O, and no exception on bad input. An entry that cannot be read is left out and reported as a
+`Problem` with its 1-based line number and the reason.
 
 Choices where the format leaves room:
 - Section names match case-insensitively ("Enhancements" also names the enhancements);

@@ -7,7 +7,7 @@ An answer is one object: the shape's fields at the top level and the envelope be
 While the primary answers, the envelope says `data_source: "database"` and the shape is exact:
 every field present, no other field. A tool that can answer without the primary (a fallback
 read, a journaled write, a local tool while the primary is away) may also answer in the looser
-form degraded mode gives (CONTRACT.md, Degraded mode): `data_source` names the layer, the
+form degraded mode gives (docs/degraded-mode.md): `data_source` names the layer, the
 envelope may carry `cache_age_minutes` and what a journaled write reports, and of the shape's
 fields the layer gives what it knows, each left out or null where it does not. That form is
 described by its envelope alone: every answer's fields are already described by the exact form.
@@ -39,7 +39,7 @@ class Envelope(TypedDict):
 
 
 class FallbackEnvelope(TypedDict):
-    """What a degraded answer carries (CONTRACT.md, Degraded mode), beside the fields it knows.
+    """What a degraded answer carries (docs/degraded-mode.md), beside the fields it knows.
     The extras it may add are named in _FALLBACK_NOTE rather than typed here: every tool's
     listing would carry them, and the listing is read into every client's context."""
 
