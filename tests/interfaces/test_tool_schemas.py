@@ -19,6 +19,7 @@ from statusboard.config import Settings, Toolset
 from statusboard.domain.vendors import VendorMetadata
 from statusboard.domain.work_items import METADATA_MODELS
 from statusboard.interfaces.cli.main import main
+from statusboard.interfaces.mcp.schemas import input_schema
 from statusboard.interfaces.mcp.server import build_server
 from statusboard.interfaces.mcp.tools import TOOLS
 from statusboard.wiring import App, build_app
@@ -294,3 +295,24 @@ def test_a_bad_toolsets_setting_stops_a_server_with_one_line(
     assert main(["mcp"]) != 0
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "STATUSBOARD_TOOLSETS" in error and "'everything'" in error
+
+
+def test_a_listed_update_offers_null_only_where_a_null_clears() -> None:
+    """A null clears a work item's parent and git fields, an enhancement's description and any
+    metadata key; everywhere else the update refuses it, so the schema must not offer it."""
+    specs = {spec.name: spec for spec in TOOLS}
+
+    def takes_null(node: dict[str, Any]) -> bool:
+        kind = node.get("type")
+        return (isinstance(kind, list) and "null" in kind) or None in node.get("enum", ())
+
+    item = input_schema(specs["update_work_item"].args)["properties"]
+    assert {name for name, node in item.items() if takes_null(node)} == {
+        "parent_id",
+        "branch_name",
+        "commit_hash",
+        "pr_number",
+    }
+    assert all(takes_null(node) for node in item["metadata"]["properties"].values())
+    enhancement = input_schema(specs["update_enhancement"].args)["properties"]
+    assert {name for name, node in enhancement.items() if takes_null(node)} == {"description"}

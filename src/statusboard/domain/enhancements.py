@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, With
 
 from statusboard.domain.errors import ValidationError
 from statusboard.domain.limits import FREE_TEXT_MAX, LIST_MAX, TITLE_MAX, StorableText
-from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_no_changes, refuse_nulls
+from statusboard.domain.updates import given_fields, patch_config, refuse_no_changes, refuse_nulls
 from statusboard.domain.validation import EntityId, SingleLine
 
 EnhancementStatus = Literal["planned", "approved", "in_progress", "completed"]
@@ -66,7 +66,7 @@ class NewEnhancement(_Strict):
 
 
 class EnhancementChanges(_Strict):
-    model_config = PATCH_CONFIG
+    model_config = patch_config(CLEARABLE)
     title: Title | None = Field(None, description="new title")
     description: Description | None = Field(None, description="null clears")
     priority: Priority | None = Field(None, description="new priority")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from statusboard.domain.errors import ValidationError
 
@@ -14,6 +14,13 @@ NULL_CLEARS = "x-null-clears"
 PATCH_CONFIG = ConfigDict(extra="forbid", strict=True, json_schema_extra={NULL_CLEARS: True})
 """A partial update's model: its JSON schema carries NULL_CLEARS, since in it a null clears a
 value (or removes a key) where elsewhere a null only means the argument was not given."""
+
+
+def patch_config(clearable: Collection[str]) -> ConfigDict:
+    """A partial update's model in which a null clears only the `clearable` fields (the others
+    refuse it: `refuse_nulls`), so its listed schema offers null for those alone."""
+    names: list[JsonValue] = [*sorted(clearable)]
+    return ConfigDict(extra="forbid", strict=True, json_schema_extra={NULL_CLEARS: names})
 
 
 def given_fields(changes: BaseModel) -> dict[str, Any]:

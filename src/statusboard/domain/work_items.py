@@ -22,7 +22,7 @@ from statusboard.domain.limits import (
     StorableText,
     Title,
 )
-from statusboard.domain.updates import PATCH_CONFIG, given_fields, refuse_nulls
+from statusboard.domain.updates import PATCH_CONFIG, given_fields, patch_config, refuse_nulls
 from statusboard.domain.validation import EntityId, validated
 
 MAX_DEPTH = 5
@@ -191,7 +191,7 @@ class NewWorkItem(_GitFields):
 class WorkItemChanges(_GitFields):
     """The fields an update may change; absent fields stay as they are."""
 
-    model_config = PATCH_CONFIG
+    model_config = patch_config(CLEARABLE)
 
     title: Title | None = Field(None, description="new title")
     status: StatusName | None = Field(None, description="new status")

@@ -68,7 +68,7 @@ def _shaped(node: Any, *, nulls: bool, described: bool = True) -> Any:
     if not isinstance(node, dict):
         return node
     node = _null_choice(node, nulls)
-    nulls_clear = bool(node.get(NULL_CLEARS))
+    nulls_clear = node.get(NULL_CLEARS)  # True: every property; a list: those named
     inner = described and AS_DESCRIBED_IN not in node
     shaped: dict[str, Any] = {}
     for key, value in node.items():
@@ -77,7 +77,10 @@ def _shaped(node: Any, *, nulls: bool, described: bool = True) -> Any:
         if (key == "type" and value == "string" and "enum" in node) or (key == "description" and not described):
             continue
         if key in _NAME_MAPS:
-            shaped[key] = {name: _shaped(item, nulls=nulls_clear, described=inner) for name, item in value.items()}
+            shaped[key] = {
+                name: _shaped(item, nulls=nulls_clear is True or name in (nulls_clear or ()), described=inner)
+                for name, item in value.items()
+            }
         else:
             shaped[key] = _shaped(value, nulls=False, described=inner)
     return shaped
